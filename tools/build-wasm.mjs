@@ -1,0 +1,1 @@
+// Placeholder until the AssemblyScript kernels land (issue 2): nothing to compile yet.
