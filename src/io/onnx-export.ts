@@ -1,0 +1,166 @@
+/**
+ * ONNX export: a spec + its weights as an ONNX model (opset 13), encoded with protobufjs through the
+ * ONNX schema shipped in the `onnx-proto` package. The graph is the eval-mode net (dropout omitted).
+ *
+ * Caffe's ceil pooling is written as MaxPool with explicit end padding (pads begin 0 / end 1 for
+ * C3D's pool5, 7 → 4) rather than `ceil_mode`, which onnxruntime-web does not support; MaxPool's
+ * padding never wins a max, so the values are Caffe's ragged-window values.
+ *
+ * Tensor names: the input is `data`; every blob the spec names (conv5b, pool5, fc6, fc7, fc8, prob…)
+ * is a tensor of that name holding the blob's final value — post-ReLU for in-place ReLUs, as in
+ * Caffe. Pre-activation values are named `<blob>.preact`. Requested blobs become graph outputs.
+ */
+import { endianness } from 'node:os';
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
+import type { Tensor } from '../tensor/tensor.js';
+import type { NetSpec, LayerSpec } from '../models/spec.js';
+import { analyzeSpec, blobNames, INPUT_BLOB, SpecError } from '../models/shapes.js';
+import { checkParams } from '../nn/params.js';
+
+const { onnx } = onnxProto;
+
+/** The opset the exported graph uses (Conv-11, MaxPool-12, Gemm-13, Softmax-13, Relu-13, Flatten-13). */
+export const ONNX_OPSET = 13;
+const IR_VERSION = 7;
+
+export interface OnnxExportOptions {
+  /** Blobs exposed as graph outputs (default: the spec's `outputs`). */
+  outputs?: readonly string[];
+  /** Fixed batch size; default a symbolic `N` dim. */
+  batch?: number;
+  /** Written to the model's doc_string. */
+  description?: string;
+}
+
+/** Explicit MaxPool padding (begin, end per axis) that reproduces `rounding` with a floor formula. */
+export function onnxPoolPads(inDims: readonly number[], outDims: readonly number[], l: { kernel: readonly number[]; stride: readonly number[]; pad: readonly number[] }): number[] {
+  const begin = [0, 1, 2].map((a) => l.pad[a]!);
+  // The last window starts at (out − 1)·s − pad_begin and ends k later; pad the input to reach it.
+  const end = [0, 1, 2].map((a) => Math.max(0, (outDims[a]! - 1) * l.stride[a]! + l.kernel[a]! - inDims[a]! - begin[a]!));
+  return [...begin, ...end];
+}
+
+/**
+ * Builds the ONNX model bytes. Throws SpecError for an unknown output and WeightsMismatchError when
+ * `params` do not fit the spec (listing expected vs given shapes by parameter name).
+ */
+export function buildOnnxModel(spec: NetSpec, params: ReadonlyMap<string, Tensor>, opts: OnnxExportOptions = {}): Uint8Array {
+  if (endianness() !== 'LE') throw new Error('onnx-export: ONNX raw tensor data is little-endian; this host is big-endian');
+  const infos = analyzeSpec(spec).filter((i) => i.layer.type !== 'dropout'); // eval mode: identity
+  checkParams(spec, params);
+  const known = blobNames(spec);
+  const outputs = opts.outputs ?? spec.outputs;
+  for (const o of outputs) {
+    if (!known.includes(o)) throw new SpecError(`onnx-export: '${o}' is not a blob of ${spec.name} (blobs: ${known.join(', ')})`);
+  }
+  if (opts.batch !== undefined && !(Number.isSafeInteger(opts.batch) && opts.batch > 0)) {
+    throw new SpecError(`onnx-export: batch must be a positive integer, got ${opts.batch}`);
+  }
+  const finalWriter = new Map<string, number>();
+  infos.forEach((info, i) => finalWriter.set(info.outName, i));
+
+  const nodes: onnxProto.onnx.INodeProto[] = [];
+  const initializers: onnxProto.onnx.ITensorProto[] = [];
+  const shapes = new Map<string, number[]>();
+  let cur = INPUT_BLOB;
+  infos.forEach((info, i) => {
+    const l = info.layer;
+    const isFinal = finalWriter.get(info.outName) === i;
+    const out = isFinal ? info.outName : l.name === info.outName ? `${info.outName}.preact` : `${info.outName}.${l.name}`;
+    nodes.push(...layerNodes(l, cur, out, info.inShape, info.outShape, params, initializers));
+    if (isFinal) shapes.set(out, info.outShape);
+    cur = out;
+  });
+
+  const batchDim: onnxProto.onnx.TensorShapeProto.IDimension = opts.batch ? { dimValue: opts.batch } : { dimParam: 'N' };
+  const valueInfo = (name: string, dims: readonly number[]): onnxProto.onnx.IValueInfoProto => ({
+    name,
+    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [batchDim, ...dims.map((d) => ({ dimValue: d }))] } } },
+  });
+
+  const model: onnxProto.onnx.IModelProto = {
+    irVersion: IR_VERSION,
+    producerName: 'c3d',
+    producerVersion: '0.1.0',
+    docString: opts.description ?? `${spec.name} exported by c3d`,
+    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    graph: {
+      name: spec.name.replace(/[^A-Za-z0-9_.-]+/g, '_'),
+      node: nodes,
+      initializer: initializers,
+      input: [valueInfo(INPUT_BLOB, spec.input)],
+      output: outputs.map((o) => valueInfo(o, shapes.get(o)!)),
+    },
+  };
+  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+}
+
+function layerNodes(
+  l: LayerSpec,
+  input: string,
+  output: string,
+  inShape: readonly number[],
+  outShape: readonly number[],
+  params: ReadonlyMap<string, Tensor>,
+  initializers: onnxProto.onnx.ITensorProto[],
+): onnxProto.onnx.INodeProto[] {
+  const ints = (name: string, v: readonly number[]) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...v] });
+  const int = (name: string, v: number) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: v });
+  const addParams = () => {
+    for (const kind of ['weight', 'bias']) {
+      const t = params.get(`${l.name}.${kind}`)!;
+      initializers.push({
+        name: `${l.name}.${kind}`,
+        dataType: onnx.TensorProto.DataType.FLOAT,
+        dims: [...t.shape],
+        rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+      });
+    }
+  };
+  switch (l.type) {
+    case 'conv3d':
+      addParams();
+      return [{
+        name: l.name, opType: 'Conv', input: [input, `${l.name}.weight`, `${l.name}.bias`], output: [output],
+        attribute: [ints('kernel_shape', l.kernel), ints('strides', l.stride), ints('pads', [...l.pad, ...l.pad])],
+      }];
+    case 'pool3d':
+      return [{
+        name: l.name, opType: 'MaxPool', input: [input], output: [output],
+        attribute: [ints('kernel_shape', l.kernel), ints('strides', l.stride), ints('pads', onnxPoolPads(inShape.slice(1), outShape.slice(1), l))],
+      }];
+    case 'fc': {
+      addParams();
+      const nodes: onnxProto.onnx.INodeProto[] = [];
+      let x = input;
+      if (inShape.length > 1) {
+        // Caffe's InnerProduct flattens (C, L, H, W) in row-major order, as Flatten(axis 1) does.
+        x = `${l.name}.flatten`;
+        nodes.push({ name: `${l.name}.flatten`, opType: 'Flatten', input: [input], output: [x], attribute: [int('axis', 1)] });
+      }
+      nodes.push({ name: l.name, opType: 'Gemm', input: [x, `${l.name}.weight`, `${l.name}.bias`], output: [output], attribute: [int('transB', 1)] });
+      return nodes;
+    }
+    case 'relu':
+      return [{ name: l.name, opType: 'Relu', input: [input], output: [output] }];
+    case 'softmax':
+      return [{ name: l.name, opType: 'Softmax', input: [input], output: [output], attribute: [int('axis', 1)] }];
+    case 'dropout':
+      return [{ name: l.name, opType: 'Identity', input: [input], output: [output] }];
+  }
+}
+
+/** Writes the model to `path` (via a temp file and rename, so readers never see half a file). */
+export function writeOnnxModel(path: string, spec: NetSpec, params: ReadonlyMap<string, Tensor>, opts: OnnxExportOptions = {}): number {
+  const bytes = buildOnnxModel(spec, params, opts);
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (err) {
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw err;
+  }
+  return bytes.length;
+}
