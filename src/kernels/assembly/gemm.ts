@@ -1,0 +1,403 @@
+// Blocked GEMM C += A·B (GotoBLAS loop order) around a 4×8 f32x4 micro-kernel: 8 v128 accumulators,
+// plain mul + add (not relaxed SIMD: results must not depend on the CPU), because V8 has 15 usable
+// xmm registers and a bigger tile spills. A is packed in 4-row micro-panels, B in 8-column ones;
+// where B is a convolution's column matrix (or its transpose), packing gathers straight from x (fused im2col).
+import * as P from './params';
+import * as G from './geometry';
+import { gatherRow } from './geometry';
+
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const MC: i32 = 128;
+export const NC: i32 = 2048;
+
+/** How A / B are read while packing. */
+export const A_STRIDED: i32 = 0;
+export const A_PREPACKED: i32 = 1;
+export const B_STRIDED: i32 = 0;
+export const B_IM2COL: i32 = 1;
+export const B_IM2COL_T: i32 = 2;
+
+// Per-thread operand description (instance globals are thread-local).
+let gA: usize = 0;
+let gRsA: i32 = 0;
+let gCsA: i32 = 0;
+let gMp: i32 = 0; // rows of a pre-packed A rounded up to MR
+let gB: usize = 0;
+let gRsB: i32 = 0;
+let gCsB: i32 = 0;
+let gTile: usize = 0;
+let gTables: usize = 0; // 4·KC i32 per thread, right after the tile
+
+export function setA(a: usize, rs: i32, cs: i32, mp: i32): void {
+  gA = a;
+  gRsA = rs;
+  gCsA = cs;
+  gMp = mp;
+}
+
+export function setB(b: usize, rs: i32, cs: i32): void {
+  gB = b;
+  gRsB = rs;
+  gCsB = cs;
+}
+
+export function setTile(tile: usize): void {
+  gTile = tile;
+  gTables = tile + 128;
+}
+
+/**
+ * C[0..mr)[0..nr) += Apanel(4×kc)·Bpanel(kc×8), or, when `bias` ≠ 0, C = bias[row] + A·B: the first
+ * K block overwrites C, so C is never pre-filled nor read back (it can be far larger than cache).
+ * `bias` points at the 4 per-row values of this tile; ldc in bytes. Edge tiles go through the scratch tile.
+ */
+function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mr: i32, nr: i32, bias: usize): void {
+  let c00 = f32x4.splat(0);
+  let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0);
+  let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0);
+  let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0);
+  let c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += 16;
+    pb += 32;
+  }
+  if (bias != 0) {
+    let v = v128.load32_splat(bias);
+    c00 = f32x4.add(c00, v);
+    c01 = f32x4.add(c01, v);
+    v = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, v);
+    c11 = f32x4.add(c11, v);
+    v = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(c20, v);
+    c21 = f32x4.add(c21, v);
+    v = v128.load32_splat(bias, 12);
+    c30 = f32x4.add(c30, v);
+    c31 = f32x4.add(c31, v);
+    if (mr == MR && nr == NR) {
+      v128.store(c, c00);
+      v128.store(c, c01, 16);
+      c += ldc;
+      v128.store(c, c10);
+      v128.store(c, c11, 16);
+      c += ldc;
+      v128.store(c, c20);
+      v128.store(c, c21, 16);
+      c += ldc;
+      v128.store(c, c30);
+      v128.store(c, c31, 16);
+      return;
+    }
+  } else if (mr == MR && nr == NR) {
+    v128.store(c, f32x4.add(v128.load(c), c00));
+    v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+    c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c10));
+    v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
+    c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c20));
+    v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
+    c += ldc;
+    v128.store(c, f32x4.add(v128.load(c), c30));
+    v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+    return;
+  }
+  {
+    const t = gTile;
+    v128.store(t, c00);
+    v128.store(t, c01, 16);
+    v128.store(t, c10, 32);
+    v128.store(t, c11, 48);
+    v128.store(t, c20, 64);
+    v128.store(t, c21, 80);
+    v128.store(t, c30, 96);
+    v128.store(t, c31, 112);
+    for (let i = 0; i < mr; i++) {
+      const row = c + <usize>i * ldc;
+      const trow = t + (<usize>i << 5);
+      for (let j = 0; j < nr; j++) {
+        const q = row + (<usize>j << 2);
+        const v = load<f32>(trow + (<usize>j << 2));
+        store<f32>(q, bias != 0 ? v : load<f32>(q) + v);
+      }
+    }
+  }
+}
+
+/** Packs rows [i0, i0+mc) × cols [k0, k0+kc) of strided A into 4-row micro-panels (zero-padded rows). */
+function packAStrided(i0: i32, mc: i32, k0: i32, kc: i32, M: i32, dst: usize): void {
+  const mcp = (mc + MR - 1) & ~(MR - 1);
+  for (let i = 0; i < mcp; i++) {
+    let d = dst + ((<usize>(i >> 2) * <usize>kc * 4 + <usize>(i & 3)) << 2);
+    const gi = i0 + i;
+    if (i >= mc || gi >= M) {
+      for (let k = 0; k < kc; k++) {
+        store<f32>(d, 0);
+        d += 16;
+      }
+      continue;
+    }
+    let s = gA + ((<usize>gi * <usize>gRsA + <usize>k0 * <usize>gCsA) << 2);
+    const cs = <usize>gCsA << 2;
+    for (let k = 0; k < kc; k++) {
+      store<f32>(d, load<f32>(s));
+      d += 16;
+      s += cs;
+    }
+  }
+}
+
+/**
+ * A(c, o·kvol + t) = W[o][c][kvol − 1 − t] for conv weights W (O, C, kvol) at gA, C = M: the weights of
+ * the backward-input convolution (channels swapped, every kernel reversed), read straight from W.
+ */
+function packAFlipped(i0: i32, mc: i32, k0: i32, kc: i32, M: i32, dst: usize): void {
+  const kvol = gRsA;
+  const mcp = (mc + MR - 1) & ~(MR - 1);
+  for (let i = 0; i < mcp; i++) {
+    let d = dst + ((<usize>(i >> 2) * <usize>kc * 4 + <usize>(i & 3)) << 2);
+    const c = i0 + i;
+    if (i >= mc || c >= M) {
+      for (let k = 0; k < kc; k++) {
+        store<f32>(d, 0);
+        d += 16;
+      }
+      continue;
+    }
+    let o = k0 / kvol;
+    let t = k0 - o * kvol;
+    for (let k = 0; k < kc; k++) {
+      store<f32>(d, load<f32>(gA + ((<usize>(o * M + c) * <usize>kvol + <usize>(kvol - 1 - t)) << 2)));
+      d += 16;
+      t++;
+      if (t == kvol) {
+        t = 0;
+        o++;
+      }
+    }
+  }
+}
+
+/** Packs rows [k0, k0+kc) × cols [j0, j0+nc) of strided B into 8-column micro-panels (zero-padded). */
+function packBStrided(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  const ncp = (nc + NR - 1) & ~(NR - 1);
+  const big = <usize>kc << 5;
+  if (gCsB == 1) {
+    for (let k = 0; k < kc; k++) {
+      const s = gB + ((<usize>(k0 + k) * <usize>gRsB + <usize>j0) << 2);
+      const d = dst + (<usize>k << 5);
+      let j = 0;
+      for (; j + NR <= nc; j += NR) {
+        const q = d + <usize>(j >> 3) * big;
+        v128.store(q, v128.load(s + (<usize>j << 2)));
+        v128.store(q, v128.load(s + (<usize>j << 2), 16), 16);
+      }
+      for (; j < ncp; j++) {
+        store<f32>(d + <usize>(j >> 3) * big + (<usize>(j & 7) << 2), j < nc ? load<f32>(s + (<usize>j << 2)) : 0);
+      }
+    }
+  } else {
+    const rs = <usize>gRsB << 2;
+    for (let j = 0; j < ncp; j++) {
+      let d = dst + <usize>(j >> 3) * big + (<usize>(j & 7) << 2);
+      if (j >= nc) {
+        for (let k = 0; k < kc; k++) {
+          store<f32>(d, 0);
+          d += 32;
+        }
+        continue;
+      }
+      let s = gB + ((<usize>k0 * <usize>gRsB + <usize>(j0 + j) * <usize>gCsB) << 2);
+      for (let k = 0; k < kc; k++) {
+        store<f32>(d, load<f32>(s));
+        d += 32;
+        s += rs;
+      }
+    }
+  }
+}
+
+/**
+ * B is the column matrix of the current convolution (rows ck, cols p): fused im2col packing, one
+ * 8-column micro-panel at a time. Interior panels (8 outputs on one row, stride 1 along w, every
+ * kernel tap inside x) copy two v128 per row through a per-row offset table; the rest check bounds.
+ */
+function packBIm2col(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  const D = G.gD, H = G.gH, W = G.gW;
+  const hw = H * W;
+  const kvol = G.gKd * G.gKh * G.gKw;
+  const khw = G.gKh * G.gKw;
+  // Tables for rows k0..k0+kc: element offset of tap (c, a, b, e) relative to the window origin, and a, b, e.
+  const tOff = gTables, tA = gTables + (<usize>KC << 2), tB = gTables + (<usize>KC << 3), tE = gTables + (<usize>KC * 12);
+  for (let k = 0; k < kc; k++) {
+    const row = k0 + k;
+    const c = row / kvol;
+    let r = row - c * kvol;
+    const a = r / khw;
+    r -= a * khw;
+    const b = r / G.gKw;
+    const e = r - b * G.gKw;
+    const q = <usize>k << 2;
+    store<i32>(tOff + q, (c * D + a) * hw + b * W + e);
+    store<i32>(tA + q, a);
+    store<i32>(tB + q, b);
+    store<i32>(tE + q, e);
+  }
+  const hwo = G.gHo * G.gWo;
+  const big = <usize>kc << 5;
+  const interiorW = G.gSw == 1;
+  for (let s = 0; s < nc; s += NR) {
+    const panel = dst + <usize>(s >> 3) * big;
+    const p = j0 + s;
+    const od = p / hwo;
+    const rem = p - od * hwo;
+    const oh = rem / G.gWo;
+    const ow = rem - oh * G.gWo;
+    const id0 = od * G.gSd - G.gPd;
+    const ih0 = oh * G.gSh - G.gPh;
+    const iw0 = ow - G.gPw;
+    if (
+      interiorW && s + NR <= nc && ow + NR <= G.gWo &&
+      id0 >= 0 && id0 + G.gKd <= D && ih0 >= 0 && ih0 + G.gKh <= H && iw0 >= 0 && iw0 + NR - 1 + G.gKw <= W
+    ) {
+      const base = G.gX + ((<usize>id0 * <usize>hw + <usize>ih0 * <usize>W + <usize>iw0) << 2);
+      let d = panel;
+      for (let k = 0; k < kc; k++) {
+        const src = base + (<usize>load<i32>(tOff + (<usize>k << 2)) << 2);
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+        d += 32;
+      }
+      continue;
+    }
+    // Boundary panel: column by column with bounds checks (zeros outside x and past nc).
+    let pod = od, poh = oh, pow = ow;
+    for (let j = 0; j < NR; j++) {
+      let d = panel + (<usize>j << 2);
+      if (s + j >= nc) {
+        for (let k = 0; k < kc; k++) {
+          store<f32>(d, 0);
+          d += 32;
+        }
+        continue;
+      }
+      const jd = pod * G.gSd - G.gPd;
+      const jh = poh * G.gSh - G.gPh;
+      const jw = pow * G.gSw - G.gPw;
+      const origin = <isize>((jd * H + jh) * W + jw);
+      for (let k = 0; k < kc; k++) {
+        const q = <usize>k << 2;
+        const x = jd + load<i32>(tA + q);
+        const y = jh + load<i32>(tB + q);
+        const z = jw + load<i32>(tE + q);
+        let v: f32 = 0;
+        if (<u32>x < <u32>D && <u32>y < <u32>H && <u32>z < <u32>W) {
+          v = load<f32>(G.gX + (<usize>(origin + <isize>load<i32>(tOff + q)) << 2));
+        }
+        store<f32>(d, v);
+        d += 32;
+      }
+      pow++;
+      if (pow == G.gWo) {
+        pow = 0;
+        poh++;
+        if (poh == G.gHo) {
+          poh = 0;
+          pod++;
+        }
+      }
+    }
+  }
+}
+
+/** B = col(x)ᵀ (rows p, cols ck) of the current convolution: each packed column is one im2col row. */
+function packBIm2colT(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  const ncp = (nc + NR - 1) & ~(NR - 1);
+  const big = <usize>kc << 5;
+  for (let j = 0; j < ncp; j++) {
+    const d = dst + <usize>(j >> 3) * big + (<usize>(j & 7) << 2);
+    if (j >= nc) {
+      for (let k = 0; k < kc; k++) store<f32>(d + (<usize>k << 5), 0);
+      continue;
+    }
+    gatherRow(j0 + j, k0, kc, d, 31, 0, 32);
+  }
+}
+
+/**
+ * C[m0..m1)[n0..n1) += A·B over the full K, or with `rowBias` ≠ 0, C = rowBias[i] + A·B (rowBias
+ * holds at least m1 rounded up to MR values). `c` points at C[0][0], ldc in elements.
+ * m0 must be a multiple of MR when A is pre-packed.
+ */
+export function gemmBlocked(
+  modeA: i32, modeB: i32, M: i32, K: i32, m0: i32, m1: i32, n0: i32, n1: i32,
+  c: usize, ldc: i32, bufA: usize, bufB: usize, rowBias: usize,
+): void {
+  const ldcB = <usize>ldc << 2;
+  for (let jc = n0; jc < n1; jc += NC) {
+    const nc = min(NC, n1 - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      if (modeB == B_IM2COL) packBIm2col(pc, kc, jc, nc, bufB);
+      else if (modeB == B_IM2COL_T) packBIm2colT(pc, kc, jc, nc, bufB);
+      else packBStrided(pc, kc, jc, nc, bufB);
+      for (let ic = m0; ic < m1; ic += MC) {
+        const mc = min(MC, m1 - ic);
+        let pa: usize;
+        if (modeA == A_PREPACKED) {
+          pa = gA + ((<usize>pc * <usize>gMp + <usize>ic * <usize>kc) << 2);
+        } else {
+          packAStrided(ic, mc, pc, kc, M, bufA);
+          pa = bufA;
+        }
+        const panelA = <usize>kc << 4;
+        const panelB = <usize>kc << 5;
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const pb = bufB + <usize>(jr >> 3) * panelB;
+          let cp = c + ((<usize>ic * <usize>ldc + <usize>(jc + jr)) << 2);
+          let ap = pa;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const bias = pc == 0 && rowBias != 0 ? rowBias + (<usize>(ic + ir) << 2) : 0;
+            kernel4x8(kc, ap, pb, cp, ldcB, min(MR, mc - ir), nr, bias);
+            ap += panelA;
+            cp += ldcB << 2;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Pre-packs rows [m0, m1) (m0 a multiple of MR) of the whole A (M×K) for A_PREPACKED: K blocks of KC,
+ * each Mp rows in micro-panels. `flipped`: A is the backward-input view of conv weights (gRsA = kvol).
+ */
+export function packAFull(M: i32, K: i32, m0: i32, m1: i32, dst: usize, flipped: bool): void {
+  const mp = (M + MR - 1) & ~(MR - 1);
+  for (let pc = 0; pc < K; pc += KC) {
+    const kc = min(KC, K - pc);
+    const at = dst + ((<usize>pc * <usize>mp + <usize>m0 * <usize>kc) << 2);
+    if (flipped) packAFlipped(m0, m1 - m0, pc, kc, M, at);
+    else packAStrided(m0, m1 - m0, pc, kc, M, at);
+  }
+}
