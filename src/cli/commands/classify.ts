@@ -1,0 +1,103 @@
+/** `c3d classify VIDEO…`: top-5 Sports-1M labels per video (mean of clip probabilities). */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from '../command.js';
+import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS } from '../../io/weights-flags.js';
+import { BACKEND_FLAGS_USAGE, BACKEND_OPTIONS, MODEL_OPTIONS } from '../../runtime/flags.js';
+import { expandInputs } from '../../features/inputs.js';
+import { DEFAULT_BATCH, runPipeline } from '../../features/pipeline.js';
+import { geometryForCrop } from '../../features/geometry.js';
+import { topK, type LabelledScore } from '../../features/classify.js';
+import { SPORTS1M_LABELS } from '../../features/sports1m-labels.js';
+import { netFromFlags } from './extract.js';
+
+const usage = `usage: c3d classify VIDEO... --weights FILE [options]
+
+Prints the top classes of each video: the mean of its clips' softmax probabilities (16-frame clips
+every 8 frames, centre crop), with Sports-1M label names for a 487-way net.
+  --top K              classes to show (default 5)
+  --labels FILE        class names, one per line (default: the Sports-1M list for 487 classes)
+  --json               one JSON object per video on stdout
+  --stride N           frames between clip starts (default 8)
+  --fps N, --ffmpeg PATH, --jobs N, --batch N   as for 'c3d extract'
+  --weights FILE       weights (required)
+${WEIGHTS_FLAGS_USAGE}
+${BACKEND_FLAGS_USAGE}`;
+
+const OPTIONS = {
+  ...WEIGHTS_OPTIONS,
+  ...MODEL_OPTIONS,
+  ...BACKEND_OPTIONS,
+  weights: { type: 'string' },
+  top: { type: 'string' },
+  labels: { type: 'string' },
+  json: { type: 'boolean' },
+  stride: { type: 'string' },
+  fps: { type: 'string' },
+  ffmpeg: { type: 'string' },
+  jobs: { type: 'string' },
+  batch: { type: 'string' },
+} as const;
+
+function positiveInt(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+export const classify: Command = {
+  name: 'classify',
+  summary: 'top-5 Sports-1M labels of videos (mean of clip probabilities)',
+  usage,
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length === 0) throw new UsageError('no input videos');
+    const k = positiveInt('top', values.top, 5);
+    const stride = positiveInt('stride', values.stride, 8);
+    const fps = values.fps === undefined ? undefined : Number(values.fps);
+    if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got '${values.fps}'`);
+    const inputs = expandInputs(positionals);
+    const net = await netFromFlags(values);
+    try {
+      if (!net.backend.outputNames.includes('prob')) throw new Error(`${net.spec.name} has no 'prob' output`);
+      const classes = net.spec.layers.filter((l) => l.type === 'fc').at(-1) as { out?: number } | undefined;
+      let labels: readonly string[] | undefined = classes?.out === SPORTS1M_LABELS.length ? SPORTS1M_LABELS : undefined;
+      if (values.labels) labels = readFileSync(values.labels, 'utf8').split(/\r?\n/).filter((l) => l.trim());
+      const [, L, H] = net.backend.inputShape;
+      process.stderr.write(`c3d classify: ${net.conventionLine}; clips of ${L} frames every ${stride}; ${net.spec.name} on ${net.backend.name}\n`);
+      const results = new Map<string, LabelledScore[] | Error>();
+      await runPipeline(
+        inputs.map((v) => ({ id: v.path, path: v.path, decode: { ffmpeg: values.ffmpeg, fps } })),
+        net.backend,
+        { layers: ['prob'], convention: net.convention, clips: { clipLength: L, stride }, geometry: geometryForCrop(H), jobs: positiveInt('jobs', values.jobs, 2), batchSize: positiveInt('batch', values.batch, DEFAULT_BATCH) },
+        {
+          onVideoDone: (v) => void results.set(v.id, topK(v.layers.get('prob')!, labels, k)),
+          onVideoFailed: (id, e) => void results.set(id, e),
+        },
+      );
+      let failed = 0;
+      for (const v of inputs) {
+        const r = results.get(v.path)!;
+        if (r instanceof Error) {
+          failed++;
+          process.stderr.write(`c3d classify: ${r.message}\n`);
+          if (values.json) process.stdout.write(JSON.stringify({ video: v.path, error: r.message }) + '\n');
+        } else if (values.json) {
+          process.stdout.write(JSON.stringify({ video: v.path, top: r }) + '\n');
+        } else {
+          process.stdout.write(`${v.path}\n${r.map((s) => `  ${s.probability.toFixed(4)}  ${s.label}`).join('\n')}\n`);
+        }
+      }
+      return failed > 0 ? 1 : 0;
+    } finally {
+      await net.backend.dispose();
+    }
+  },
+};

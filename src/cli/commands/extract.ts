@@ -1,0 +1,231 @@
+/** `c3d extract`: C3D features of videos, resumable batch jobs (thin layer over src/features). */
+import { basename, extname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from '../command.js';
+import { Progress } from '../progress.js';
+import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS, weightsFlags } from '../../io/weights-flags.js';
+import { BACKEND_FLAGS_USAGE, BACKEND_OPTIONS, backendFromFlags, MODEL_OPTIONS, modelOptionsFromFlags } from '../../runtime/flags.js';
+import { loadPca } from '../../eval/pca.js';
+import { writeNpy } from '../../io/npy.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { expandInputs } from '../../features/inputs.js';
+import { runExtractJob } from '../../features/job.js';
+import { DEFAULT_BATCH } from '../../features/pipeline.js';
+import { loadNet, type LoadedNet } from '../../features/net.js';
+import { geometryForCrop } from '../../features/geometry.js';
+import { centreCrop } from '../../features/preprocess.js';
+import { readNpyFile, type OutputFormat, type OutputMode, type RowProjection } from '../../features/outputs.js';
+
+const usage = `usage: c3d extract INPUT... --weights FILE --out DIR [options]
+
+INPUT: video files (any container/codec ffmpeg reads), folders (searched recursively by extension;
+a folder of %06d.jpg frames is one video), glob patterns ('videos/**/*.mp4', quoted), or --list FILE.
+Writes DIR/<name>.npy per video (float32; shape (4096,) for the default fc6 descriptor); folder
+inputs keep their relative paths under DIR. Finished videos are skipped on a rerun (resumable);
+DIR/manifest.jsonl records every video's status, frames, clips, seconds and error.
+
+Features
+  --layer L[,L2...]    blobs to extract: fc6 (default, after ReLU), fc7, pool5, prob, conv5b…
+  --per-clip           write clips × dim instead of the video descriptor (mean over clips, then L2)
+  --segments N         N segment features per video (UCF-Crime: 32), each mean + L2
+  --pca FILE           project every output row with a PCA model ('c3d eval pca --save-model FILE')
+  --format F           npy (default), txt (DIR/<name>.txt, a row per line: UCF-Crime's 32 lines),
+                       hdf5 (DIR/features.h5: a group per video, dataset c3d_features),
+                       jsonl (DIR/features.jsonl)
+Clips and input
+  --clip-len N         frames per clip (default: the net's, 16)
+  --stride N           frames between clip starts (default 8, the paper's overlap)
+  --fps N              resample videos to N frames/s first (default: every decoded frame)
+  --ffmpeg PATH        ffmpeg binary (default: $C3D_FFMPEG, else the bundled static ffmpeg)
+  --clips FILE.npy     run only the net on preprocessed clips (N×3×16×112×112 float32); writes
+                       DIR/<FILE name>.npy (N × dim) per layer
+Job
+  --jobs N             videos decoded in parallel (default 2)
+  --batch N            clips per forward pass (default 4; memory grows with it)
+  --list FILE          more inputs, one path per line (relative to the current directory)
+  --overwrite          redo videos whose outputs exist
+  --manifest FILE      manifest path (default DIR/manifest.jsonl)
+Weights and net
+  --weights FILE       .caffemodel, .pt/.pth/.pickle or .safetensors (required)
+${WEIGHTS_FLAGS_USAGE}
+  --classes/--width/--size/--length   model options (see 'c3d models')
+${BACKEND_FLAGS_USAGE}
+
+Frames are decoded as BGR, resized to 171×128 with OpenCV's bilinear arithmetic and centre-cropped
+at (8, 29) to 112×112, as in the Caffe release. A video shorter than one clip is padded by repeating
+its last frame. The input convention (channel order, mean) is printed at the start (stderr).
+Exit code: 0 all done, 1 if any video failed (listed in the summary), 2 usage error.
+
+Example: c3d extract videos/ --weights c3d-sports1m.safetensors --out features/ --jobs 2`;
+
+const OPTIONS = {
+  ...WEIGHTS_OPTIONS,
+  ...MODEL_OPTIONS,
+  ...BACKEND_OPTIONS,
+  weights: { type: 'string' },
+  out: { type: 'string' },
+  layer: { type: 'string', multiple: true },
+  'per-clip': { type: 'boolean' },
+  segments: { type: 'string' },
+  pca: { type: 'string' },
+  format: { type: 'string' },
+  'clip-len': { type: 'string' },
+  stride: { type: 'string' },
+  fps: { type: 'string' },
+  ffmpeg: { type: 'string' },
+  clips: { type: 'string' },
+  jobs: { type: 'string' },
+  batch: { type: 'string' },
+  list: { type: 'string', multiple: true },
+  overwrite: { type: 'boolean' },
+  manifest: { type: 'string' },
+} as const;
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Loads weights + spec + backend from the shared flags. */
+export async function netFromFlags(values: Values, clipLength?: number): Promise<LoadedNet> {
+  if (!values.weights) throw new UsageError('--weights FILE is required');
+  const flags = weightsFlags(values);
+  const modelOptions = modelOptionsFromFlags(values);
+  if (clipLength !== undefined) {
+    if (modelOptions.length !== undefined && modelOptions.length !== clipLength) throw new UsageError('--clip-len and --length disagree');
+    modelOptions.length = clipLength;
+  }
+  const b = backendFromFlags(values);
+  return loadNet({
+    weights: values.weights,
+    load: flags.load,
+    model: flags.model === 'none' ? undefined : flags.model,
+    modelOptions,
+    backend: { backend: b.backend, threads: b.threads, executionProviders: b.executionProviders },
+  });
+}
+
+function parseLayers(values: Values): string[] {
+  const layers = (values.layer ?? ['fc6']).flatMap((l) => l.split(',')).map((s) => s.trim()).filter(Boolean);
+  return [...new Set(layers)];
+}
+
+export const extract: Command = {
+  name: 'extract',
+  summary: 'C3D features (fc6/fc7/pool5/prob) of videos: resumable batch jobs to .npy / HDF5 / JSON lines',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parse(argv);
+    if (!values.out) throw new UsageError('--out DIR is required');
+    const layers = parseLayers(values);
+    const clipLength = positiveInt('clip-len', values['clip-len']);
+    const stride = positiveInt('stride', values.stride) ?? 8;
+    const jobs = positiveInt('jobs', values.jobs) ?? 2;
+    const batchSize = positiveInt('batch', values.batch) ?? DEFAULT_BATCH;
+    const segments = positiveInt('segments', values.segments);
+    const fps = values.fps === undefined ? undefined : Number(values.fps);
+    if (fps !== undefined && !(fps > 0 && Number.isFinite(fps))) throw new UsageError(`--fps must be a positive number, got '${values.fps}'`);
+    const format = (values.format ?? 'npy') as OutputFormat;
+    if (!['npy', 'txt', 'hdf5', 'jsonl'].includes(format)) throw new UsageError(`--format must be npy, txt, hdf5 or jsonl, got '${values.format}'`);
+    if (values['per-clip'] && segments) throw new UsageError('--per-clip and --segments exclude each other');
+    const mode: OutputMode = values['per-clip'] ? 'clips' : segments ? 'segments' : 'video';
+    if (!values.clips && positionals.length === 0 && !values.list) throw new UsageError('no input videos (give files, folders, globs or --list FILE)');
+    const inputs = values.clips ? [] : expandInputs(positionals, values.list ?? []);
+    const pcaModel = values.pca ? loadPca(values.pca) : undefined;
+    const pca: RowProjection | undefined = pcaModel && {
+      inputDim: pcaModel.inputDim,
+      outputDim: pcaModel.numComponents,
+      project: (data, rows) => pcaModel.project({ rows, dim: pcaModel.inputDim, data }).data,
+    };
+
+    const net = await netFromFlags(values, clipLength);
+    try {
+      const [, L, H] = net.backend.inputShape;
+      for (const l of layers) {
+        if (!net.backend.outputNames.includes(l)) throw new UsageError(`--layer ${l}: not an output of ${net.spec.name} (has: ${net.backend.outputNames.join(', ')})`);
+      }
+      const geometry = geometryForCrop(H);
+      const crop = centreCrop(geometry);
+      process.stderr.write(
+        `c3d extract: ${net.conventionLine}; frames resized to ${geometry.resizeWidth}×${geometry.resizeHeight}, ` +
+          `crop ${H}×${H} at (${crop.y}, ${crop.x}); clips of ${L} frames every ${stride}; ${net.spec.name} on ${net.backend.name}; ` +
+          `${layers.join(', ')} → ${mode === 'video' ? 'video descriptor (mean, L2)' : mode === 'clips' ? 'per clip' : `${segments} segments`}\n`,
+      );
+      if (values.clips) return await clipsOnly(values.clips, values.out, layers, net, batchSize);
+
+      const progress = new Progress(inputs.length);
+      const summary = await runExtractJob(
+        inputs,
+        net.backend,
+        {
+          outDir: values.out, format, mode, layers, segments, pca, convention: net.convention, geometry,
+          clips: { clipLength: L, stride }, batchSize, jobs, overwrite: values.overwrite, manifest: values.manifest,
+          decode: { ffmpeg: values.ffmpeg, fps },
+        },
+        {
+          onFrames: (n) => progress.addFrames(n),
+          onBatch: (n) => progress.addClips(n),
+          onVideoEnd: (_id, status, detail) => {
+            if (status === 'failed' && progress.enabled) progress.note(`failed: ${detail}`);
+            progress.item(status === 'failed');
+          },
+        },
+      );
+      progress.finish();
+      const fpsDone = summary.seconds > 0 ? summary.frames / summary.seconds : 0;
+      process.stdout.write(
+        `extracted ${summary.done} of ${summary.total} videos (${summary.skipped} already done, ${summary.failed.length} failed): ` +
+          `${summary.frames} frames, ${summary.clips} clips in ${summary.seconds.toFixed(1)} s (${fpsDone.toFixed(1)} frames/s; net ${summary.forwardSeconds.toFixed(1)} s) → ${summary.combined ?? values.out}\n`,
+      );
+      for (const f of summary.failed) process.stderr.write(`failed: ${f.error.includes(f.input) ? f.error : `${f.input}: ${f.error}`}\n`);
+      return summary.failed.length > 0 ? 1 : 0;
+    } finally {
+      await net.backend.dispose();
+    }
+  },
+};
+
+/** `--clips FILE.npy`: preprocessed clips straight into the net; one (N × dim) .npy per layer. */
+async function clipsOnly(file: string, outDir: string, layers: string[], net: LoadedNet, batchSize: number): Promise<number> {
+  const a = readNpyFile(file);
+  const shape = net.backend.inputShape;
+  if (a.dtype !== 'float32' || a.shape.length !== 5 || a.shape.slice(1).some((d, i) => d !== shape[i])) {
+    throw new Error(`${file}: expected float32 clips of shape (N, ${shape.join(', ')}), got ${a.dtype} (${a.shape.join(', ')})`);
+  }
+  const n = a.shape[0];
+  const per = shape.reduce((x, y) => x * y, 1);
+  const rows = new Map(layers.map((l) => [l, [] as Float32Array[]]));
+  for (let i = 0; i < n; i += batchSize) {
+    const m = Math.min(batchSize, n - i);
+    const out = await net.backend.run(new Tensor([m, ...shape], (a.data as Float32Array).subarray(i * per, (i + m) * per)), layers);
+    for (const l of layers) rows.get(l)!.push(out.get(l)!.data.slice());
+  }
+  mkdirSync(outDir, { recursive: true });
+  const stem = basename(file, extname(file));
+  for (const l of layers) {
+    const parts = rows.get(l)!;
+    const data = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      data.set(p, o);
+      o += p.length;
+    }
+    const path = join(outDir, layers.length > 1 ? `${stem}.${l}.npy` : `${stem}.npy`);
+    writeNpy(path, { shape: [n, data.length / n], data });
+    process.stdout.write(`wrote ${path}: ${n} clips × ${data.length / n}\n`);
+  }
+  return 0;
+}

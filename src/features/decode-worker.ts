@@ -1,0 +1,92 @@
+/**
+ * Worker thread that turns one video at a time into preprocessed clips (decode → resize → crop →
+ * mean/channels → C×L×H×W floats) and posts them to the main thread. It runs off the main thread
+ * because onnxruntime-node's `run` blocks the main thread for the whole forward pass: decoding there
+ * could not overlap the net. Flow control by credits: at most `window` clips of the current video are
+ * in flight; the main thread returns a credit per clip it has put into a batch.
+ *
+ * Protocol — in: {type:'video', seq, path, decode, window} | {type:'credit', seq, n};
+ * out: {type:'start', seq, estimatedFrames} | {type:'clip', seq, index, data, frames} |
+ *      {type:'end', seq, frames, clips} | {type:'error', seq, message, frames}.
+ * `frames` counts frames decoded since the previous message.
+ */
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openVideo, type DecodeOptions } from '../video/decode.js';
+import { ClipAssembler, type ClipOptions } from './clips.js';
+import type { PixelConvention } from './convention.js';
+import { clipToInput, FramePreparer, type FrameGeometry } from './preprocess.js';
+
+export interface DecodeWorkerData {
+  clips: ClipOptions;
+  geometry: FrameGeometry;
+  convention: PixelConvention;
+  /** Niceness of the decode thread (0 = unchanged). */
+  nice?: number;
+}
+
+type InMessage = { type: 'video'; seq: number; path: string; decode?: DecodeOptions; window: number } | { type: 'credit'; seq: number; n: number };
+
+const port = parentPort!;
+const cfg = workerData as DecodeWorkerData;
+if (cfg.nice) {
+  // Linux nice values are per thread: this lowers only this worker (and the ffmpeg it spawns), so the
+  // net's threads win the CPU when both want it; decoding needs only a few percent of a core.
+  try {
+    setPriority(cfg.nice);
+  } catch {
+    // Not permitted or not supported: run at normal priority.
+  }
+}
+let current = -1;
+let credits = 0;
+let wake: (() => void) | undefined;
+
+port.on('message', (m: InMessage) => {
+  if (m.type === 'credit') {
+    if (m.seq !== current) return;
+    credits += m.n;
+    wake?.();
+  } else {
+    void runVideo(m);
+  }
+});
+
+async function waitForCredit(): Promise<void> {
+  while (credits <= 0) await new Promise<void>((r) => (wake = r));
+  wake = undefined;
+  credits--;
+}
+
+async function runVideo(m: Extract<InMessage, { type: 'video' }>): Promise<void> {
+  current = m.seq;
+  credits = m.window;
+  const clipSize = 3 * cfg.clips.clipLength * cfg.geometry.cropSize * cfg.geometry.cropSize;
+  const prep = new FramePreparer(cfg.geometry);
+  const assembler = new ClipAssembler<Uint8Array>(cfg.clips);
+  let pending = 0;
+  let index = 0;
+  const send = async (clip: Uint8Array[]): Promise<void> => {
+    await waitForCredit();
+    const data = new Float32Array(clipSize);
+    clipToInput(clip, cfg.convention, data, 0, cfg.geometry);
+    port.postMessage({ type: 'clip', seq: m.seq, index: index++, data, frames: pending }, [data.buffer]);
+    pending = 0;
+  };
+  let reader;
+  try {
+    reader = await openVideo(m.path, m.decode);
+    port.postMessage({ type: 'start', seq: m.seq, estimatedFrames: reader.info.estimatedFrames });
+    for await (const frame of reader) {
+      pending++;
+      for (const clip of assembler.push(prep.prepare(frame))) await send(clip);
+    }
+    for (const clip of assembler.finish()) await send(clip);
+    port.postMessage({ type: 'end', seq: m.seq, frames: pending, clips: index });
+  } catch (err) {
+    const message = (err as Error).message === 'video has no frames' ? `${m.path}: no video frames decoded` : (err as Error).message;
+    port.postMessage({ type: 'error', seq: m.seq, message, frames: pending });
+  } finally {
+    reader?.close();
+  }
+}
