@@ -18,7 +18,7 @@ import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import type { FeatureMatrix } from './features.js';
 import { SimdArena, padded } from './simd-dot.js';
 import { Rng } from './random.js';
-import { writeFileAtomic } from '../io/npy.js';
+import { writeBytesAtomic } from '../io/atomic.js';
 import { trainAndTest, type ClassifyOptions } from './classify.js';
 
 /** A fitted PCA: `components` rows are unit eigenvectors by decreasing variance. */
@@ -253,7 +253,7 @@ export function savePca(path: string, model: PcaModel): void {
     Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, at);
     at += data.byteLength;
   }
-  writeFileAtomic(path, out);
+  writeBytesAtomic(path, out);
 }
 
 /** Reads a model written by `savePca` (or any safetensors file with those three F32 tensors). */

@@ -3,9 +3,9 @@
  * with --channels/--mean) resolved into what the preprocessing applies to pixels: the mean cube's
  * values loaded from its file, channel means put in BGR order (the order of our decoded frames).
  */
+import { readNpy } from '../io/npy.js';
 import { readBinaryproto } from '../io/caffe/blob.js';
 import { channelMean, type ChannelOrder, type InputConvention } from '../io/convention.js';
-import { readNpyFile } from './npy-file.js';
 
 /** A convention ready to apply: `mean` values are in BGR order (as decoded frames and Caffe mean files). */
 export interface PixelConvention {
@@ -25,7 +25,7 @@ export function loadMeanFile(path: string): PixelConvention['mean'] {
   let shape: readonly number[];
   let data: Float32Array;
   if (path.toLowerCase().endsWith('.npy')) {
-    const a = readNpyFile(path);
+    const a = readNpy(path);
     shape = a.shape;
     data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data);
   } else {

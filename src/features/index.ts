@@ -7,7 +7,7 @@ export { clipStarts, ClipAssembler, PAPER_CLIPS, type ClipOptions } from './clip
 export { FramePreparer, clipToInput, centreCrop, C3D_GEOMETRY, type FrameGeometry } from './preprocess.js';
 export { resolveConvention, loadMeanFile, BGR_NO_MEAN, type PixelConvention } from './convention.js';
 export { videoDescriptor, segmentFeatures, l2NormalizeInPlace, type ClipFeatures } from './aggregate.js';
-export { outputPath, shapeOutput, writeVideoOutputs, readNpyFile, type OutputFormat, type OutputMode, type OutputArray } from './outputs.js';
+export { outputPath, shapeOutput, writeVideoOutputs, type OutputFormat, type OutputMode, type OutputArray } from './outputs.js';
 export { topK, type LabelledScore } from './classify.js';
 export { SPORTS1M_LABELS } from './sports1m-labels.js';
 export { loadNet, type LoadedNet, type NetOptions } from './net.js';

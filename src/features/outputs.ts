@@ -6,10 +6,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeNpy, writeFileAtomic as writeBytesAtomic } from '../io/npy.js';
-import { readNpyFile } from './npy-file.js';
+import { writeNpy, readNpy } from '../io/npy.js';
+import { writeBytesAtomic } from '../io/atomic.js';
 
-export { readNpyFile };
 import { segmentFeatures, videoDescriptor, type ClipFeatures } from './aggregate.js';
 
 /** npy: one .npy per video; txt: one text file per video (a row per line, UCF-Crime style); hdf5/jsonl: one file. */
@@ -161,7 +160,7 @@ export async function assembleCombined(o: OutputOptions, ids: readonly string[])
     const lines: string[] = [];
     for (const id of done) {
       for (const layer of o.layers) {
-        const a = readNpyFile(outputPath(o, id, layer));
+        const a = readNpy(outputPath(o, id, layer));
         lines.push(JSON.stringify({ id, layer, shape: a.shape, data: Array.from(a.data) }));
       }
     }
@@ -194,7 +193,7 @@ async function writeHdf5(path: string, o: OutputOptions, ids: readonly string[])
     for (const id of ids) {
       const g = group(id);
       for (const layer of o.layers) {
-        const a = readNpyFile(outputPath(o, id, layer));
+        const a = readNpy(outputPath(o, id, layer));
         g.create_dataset({ name: o.layers.length > 1 ? layer : 'c3d_features', data: a.data as Float32Array, shape: a.shape, dtype: '<f4' });
       }
     }

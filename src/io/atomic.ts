@@ -28,6 +28,16 @@ export function writeFileAtomic(path: string, fill: (write: (chunk: Uint8Array) 
   renameSync(tmp, path);
 }
 
+/** Writes one buffer (or text) atomically; the error names the file. */
+export function writeBytesAtomic(path: string, bytes: Uint8Array | string): void {
+  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+  try {
+    writeFileAtomic(path, (write) => write(data));
+  } catch (e) {
+    throw new Error(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 /** The bytes of a float array in little-endian order (the host must be little-endian; checked at load). */
 export function f32Bytes(a: Float32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);

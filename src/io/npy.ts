@@ -14,7 +14,8 @@
  * uint32 LE for v2/v3), then an ASCII dict literal padded with spaces and ending in `\n` so that the
  * data starts on a 64-byte boundary.
  */
-import { readFileSync, writeFileSync, renameSync, unlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeBytesAtomic } from './atomic.js';
 
 export type NpyDtype = 'float32' | 'float64' | 'int32' | 'uint8';
 export type NpyData = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -148,21 +149,7 @@ export function formatNpy(arr: { shape: readonly number[]; data: NpyData }): Uin
   return out;
 }
 
-let tmpCounter = 0;
-
-/** Writes `bytes` to `path` atomically: a temp file beside it, then rename. */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}-${tmpCounter++}`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    try { unlinkSync(tmp); } catch { /* the temp file may not exist */ }
-    throw new Error(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
-
 /** Writes a .npy file atomically (temp + rename). */
 export function writeNpy(path: string, arr: { shape: readonly number[]; data: NpyData }): void {
-  writeFileAtomic(path, formatNpy(arr));
+  writeBytesAtomic(path, formatNpy(arr));
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { videoDescriptor } from '../../src/features/aggregate.js';
 import { clipStarts } from '../../src/features/clips.js';
 import { resolveConvention } from '../../src/features/convention.js';
-import { readNpyFile } from '../../src/features/outputs.js';
+import { readNpy } from '../../src/io/npy.js';
 import { clipToInput, FramePreparer } from '../../src/features/preprocess.js';
 import { saveSafetensors } from '../../src/io/weights.js';
 import { writeNpy } from '../../src/io/npy.js';
@@ -69,7 +69,7 @@ test('c3d extract: descriptors of a folder, failures reported, convention printe
   assert.match(r.stderr, /failed: .*broken\.avi: /);
   assert.match(r.stdout, /extracted 2 of 3 videos \(0 already done, 1 failed\)/);
   for (const [id, path] of [['a', a], ['sub/b', b]] as const) {
-    const got = readNpyFile(join(out, `${id}.npy`));
+    const got = readNpy(join(out, `${id}.npy`));
     assert.deepEqual(got.shape, [256]);
     const ref = await referenceDescriptor(path);
     let maxDiff = 0;
@@ -84,8 +84,8 @@ test('c3d extract --per-clip with two layers, and --clips FILE.npy', () => {
   const out = join(root, 'out-clips');
   const r = c3d('extract', a, '--weights', weights, '--width', '0.0625', '--out', out, '--per-clip', '--layer', 'fc7,prob');
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(readNpyFile(join(out, 'a.fc7.npy')).shape, [2, 256]);
-  const prob = readNpyFile(join(out, 'a.prob.npy'));
+  assert.deepEqual(readNpy(join(out, 'a.fc7.npy')).shape, [2, 256]);
+  const prob = readNpy(join(out, 'a.prob.npy'));
   assert.deepEqual(prob.shape, [2, 5]);
   assert.ok(Math.abs(Array.from(prob.data.subarray(0, 5)).reduce((s, x) => s + x, 0) - 1) < 1e-5);
 
@@ -95,7 +95,7 @@ test('c3d extract --per-clip with two layers, and --clips FILE.npy', () => {
   writeNpy(clipsFile, { shape: [2, 3, 16, 112, 112], data: clips });
   const rc = c3d('extract', '--clips', clipsFile, '--weights', weights, '--width', '0.0625', '--out', out, '--layer', 'fc6');
   assert.equal(rc.status, 0, rc.stderr);
-  assert.deepEqual(readNpyFile(join(out, 'clips.npy')).shape, [2, 256]);
+  assert.deepEqual(readNpy(join(out, 'clips.npy')).shape, [2, 256]);
 
   const bad = c3d('extract', a, '--weights', weights, '--width', '0.0625', '--out', out, '--layer', 'fc9');
   assert.equal(bad.status, 2);
@@ -111,9 +111,9 @@ test('c3d extract --pca projects each descriptor with a PCA model from the eval 
   const out = join(root, 'out-pca');
   const r = c3d('extract', a, '--weights', weights, '--width', '0.0625', '--out', out, '--pca', pcaFile);
   assert.equal(r.status, 0, r.stderr);
-  const got = readNpyFile(join(out, 'a.npy'));
+  const got = readNpy(join(out, 'a.npy'));
   assert.deepEqual(got.shape, [8]);
-  const desc = readNpyFile(join(root, 'out', 'a.npy')).data as Float32Array;
+  const desc = readNpy(join(root, 'out', 'a.npy')).data as Float32Array;
   const expected = model.project(featureMatrix(desc, 1, 256)).data;
   for (let i = 0; i < 8; i++) assert.ok(Math.abs(got.data[i] - expected[i]) < 1e-5);
 });

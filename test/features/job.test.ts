@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { BGR_NO_MEAN } from '../../src/features/convention.js';
 import { expandInputs } from '../../src/features/inputs.js';
-import { readNpyFile as readNpy } from '../../src/features/outputs.js';
+import { readNpy } from '../../src/io/npy.js';
 import { runExtractJob, type ExtractJobOptions } from '../../src/features/job.js';
 import { ffmpeg, makeVideo, tempDir } from '../video/make-videos.js';
 import { ChannelMeanBackend } from './test-double-backend.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNpyFile } from '../../src/features/outputs.js';
+import { readNpy } from '../../src/io/npy.js';
 import { makeVideo, tempDir } from '../video/make-videos.js';
 
 const WORKER = join(process.cwd(), 'dist', 'test', 'features', 'resume-worker.js');
@@ -47,6 +47,6 @@ test('a killed job loses only the videos in flight; the rerun finishes the rest'
 
   const all = doneLines(out);
   assert.deepEqual([...all].sort(), ids, 'every video done exactly once over both runs');
-  for (const id of ids) assert.deepEqual(readNpyFile(join(out, `${id}.npy`)).shape, [3, 4]);
+  for (const id of ids) assert.deepEqual(readNpy(join(out, `${id}.npy`)).shape, [3, 4]);
   assert.deepEqual(readdirSync(out).filter((n) => n.includes('.tmp-')), [], 'no temp files left');
 });

@@ -9,7 +9,8 @@ import { readHmdb51Split } from '../../eval/protocols/hmdb51.js';
 import { readVideoList, leaveOneOutFolds, kFolds, foldsToSplits } from '../../eval/protocols/list.js';
 import { runProtocol, type ProtocolResult } from '../../eval/protocols/run.js';
 import type { VideoSplit } from '../../eval/protocols/splits.js';
-import { writeFileAtomic, writeNpy } from '../../io/npy.js';
+import { writeNpy } from '../../io/npy.js';
+import { writeBytesAtomic } from '../../io/atomic.js';
 import { pcaSweep, fitPca, savePca } from '../../eval/pca.js';
 import { linePlotPng } from '../../viz/line-plot.js';
 import { runAslan } from '../../eval/aslan/protocol.js';
@@ -109,7 +110,7 @@ async function svm(argv: string[]): Promise<number> {
   }
   process.stdout.write(`train: ${tr.x.rows} × ${tr.x.dim}, ${r.encoder.classes.length} classes; test: ${te.x.rows}; ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
   if (r.unseenTestLabels > 0) process.stdout.write(`note: ${r.unseenTestLabels} test rows have labels absent from training (counted wrong)\n`);
-  if (f.has('out')) writeFileAtomic(f.get('out')!, r.predictions.join('\n') + '\n');
+  if (f.has('out')) writeBytesAtomic(f.get('out')!, r.predictions.join('\n') + '\n');
   process.stdout.write(`accuracy: ${r.accuracy.toFixed(4)}\n`);
   return 0;
 }
@@ -165,7 +166,7 @@ async function pca(argv: string[]): Promise<number> {
   process.stdout.write('dims\taccuracy\n');
   for (const r of rows) process.stdout.write(`${r.dims}\t${r.accuracy.toFixed(4)}\n`);
   if (f.has('plot')) {
-    writeFileAtomic(f.get('plot')!, linePlotPng({ title: 'Accuracy vs PCA dims', xLabel: 'dims', yLabel: 'accuracy', x: rows.map((r) => r.dims), y: rows.map((r) => r.accuracy), logX: true }));
+    writeBytesAtomic(f.get('plot')!, linePlotPng({ title: 'Accuracy vs PCA dims', xLabel: 'dims', yLabel: 'accuracy', x: rows.map((r) => r.dims), y: rows.map((r) => r.accuracy), logX: true }));
   }
   if (f.has('save-model')) savePca(f.get('save-model')!, model);
   return 0;
@@ -194,7 +195,7 @@ async function tsneCmd(argv: string[]): Promise<number> {
   if (f.has('out')) {
     writeNpy(f.get('out')!, { shape: [emb.rows, 2], data: emb.data });
   }
-  if (f.has('plot')) writeFileAtomic(f.get('plot')!, scatterPng({ points: emb.data, classes: cls, classNames: enc.classes, title: 't-SNE' }));
+  if (f.has('plot')) writeBytesAtomic(f.get('plot')!, scatterPng({ points: emb.data, classes: cls, classNames: enc.classes, title: 't-SNE' }));
   return 0;
 }
 
@@ -206,7 +207,7 @@ async function aslan(argv: string[]): Promise<number> {
   const res = runAslan(need(f, 'features', cmd), types, splits, svmOptions(f, cmd));
   res.folds.forEach((a, k) => process.stdout.write(`fold ${k + 1}: ${pct(a)}\n`));
   process.stdout.write(`mean: ${pct(res.mean)} ± ${pct(res.stdError)} (standard error over ${res.folds.length} folds)  AUC: ${(100 * res.auc).toFixed(1)}\n`);
-  if (f.has('roc')) writeFileAtomic(f.get('roc')!, rocPng(res.roc, `ASLAN View-2 ROC (AUC ${(100 * res.auc).toFixed(1)})`));
+  if (f.has('roc')) writeBytesAtomic(f.get('roc')!, rocPng(res.roc, `ASLAN View-2 ROC (AUC ${(100 * res.auc).toFixed(1)})`));
   process.stdout.write(`accuracy: ${res.mean.toFixed(4)}\n`);
   return 0;
 }

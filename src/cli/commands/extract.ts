@@ -15,7 +15,8 @@ import { DEFAULT_BATCH } from '../../features/pipeline.js';
 import { loadNet, type LoadedNet } from '../../features/net.js';
 import { geometryForCrop } from '../../features/geometry.js';
 import { centreCrop } from '../../features/preprocess.js';
-import { readNpyFile, type OutputFormat, type OutputMode, type RowProjection } from '../../features/outputs.js';
+import { readNpy } from '../../io/npy.js';
+import { type OutputFormat, type OutputMode, type RowProjection } from '../../features/outputs.js';
 
 const usage = `usage: c3d extract INPUT... --weights FILE --out DIR [options]
 
@@ -200,7 +201,7 @@ export const extract: Command = {
 
 /** `--clips FILE.npy`: preprocessed clips straight into the net; one (N × dim) .npy per layer. */
 async function clipsOnly(file: string, outDir: string, layers: string[], net: LoadedNet, batchSize: number): Promise<number> {
-  const a = readNpyFile(file);
+  const a = readNpy(file);
   const shape = net.backend.inputShape;
   if (a.dtype !== 'float32' || a.shape.length !== 5 || a.shape.slice(1).some((d, i) => d !== shape[i])) {
     throw new Error(`${file}: expected float32 clips of shape (N, ${shape.join(', ')}), got ${a.dtype} (${a.shape.join(', ')})`);
