@@ -33,6 +33,14 @@ export interface OnnxExportOptions {
   description?: string;
 }
 
+/** An ONNX model whose weights live outside the protobuf, as onnxruntime's in-memory external data. */
+export interface OnnxModelWithExternalData {
+  /** The graph; every initializer points at an external "file" named after the parameter. */
+  bytes: Uint8Array;
+  /** Pass as `SessionOptions.externalData`: one entry per parameter, a view of its Float32Array (no copy). */
+  externalData: Array<{ path: string; data: Uint8Array }>;
+}
+
 /** Explicit MaxPool padding (begin, end per axis) that reproduces `rounding` with a floor formula. */
 export function onnxPoolPads(inDims: readonly number[], outDims: readonly number[], l: { kernel: readonly number[]; stride: readonly number[]; pad: readonly number[] }): number[] {
   const begin = [0, 1, 2].map((a) => l.pad[a]!);
@@ -46,6 +54,18 @@ export function onnxPoolPads(inDims: readonly number[], outDims: readonly number
  * `params` do not fit the spec (listing expected vs given shapes by parameter name).
  */
 export function buildOnnxModel(spec: NetSpec, params: ReadonlyMap<string, Tensor>, opts: OnnxExportOptions = {}): Uint8Array {
+  return encodeModel(spec, params, opts, false).bytes;
+}
+
+/**
+ * Like buildOnnxModel, but the weights stay in the caller's tensors: the protobuf holds only the graph,
+ * so a session is created without a second in-memory copy of all the weights (C3D: 320 MB).
+ */
+export function buildOnnxModelWithExternalData(spec: NetSpec, params: ReadonlyMap<string, Tensor>, opts: OnnxExportOptions = {}): OnnxModelWithExternalData {
+  return encodeModel(spec, params, opts, true);
+}
+
+function encodeModel(spec: NetSpec, params: ReadonlyMap<string, Tensor>, opts: OnnxExportOptions, external: boolean): OnnxModelWithExternalData {
   if (endianness() !== 'LE') throw new Error('onnx-export: ONNX raw tensor data is little-endian; this host is big-endian');
   const infos = analyzeSpec(spec).filter((i) => i.layer.type !== 'dropout'); // eval mode: identity
   checkParams(spec, params);
@@ -68,7 +88,7 @@ export function buildOnnxModel(spec: NetSpec, params: ReadonlyMap<string, Tensor
     const l = info.layer;
     const isFinal = finalWriter.get(info.outName) === i;
     const out = isFinal ? info.outName : l.name === info.outName ? `${info.outName}.preact` : `${info.outName}.${l.name}`;
-    nodes.push(...layerNodes(l, cur, out, info.inShape, info.outShape, params, initializers));
+    nodes.push(...layerNodes(l, cur, out, info.inShape, info.outShape, params, initializers, external));
     if (isFinal) shapes.set(out, info.outShape);
     cur = out;
   });
@@ -93,7 +113,14 @@ export function buildOnnxModel(spec: NetSpec, params: ReadonlyMap<string, Tensor
       output: outputs.map((o) => valueInfo(o, shapes.get(o)!)),
     },
   };
-  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+  const bytes = onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+  const externalData = external
+    ? initializers.map((t) => {
+        const p = params.get(t.name!)!;
+        return { path: t.name!, data: new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength) };
+      })
+    : [];
+  return { bytes, externalData };
 }
 
 function layerNodes(
@@ -104,18 +131,22 @@ function layerNodes(
   outShape: readonly number[],
   params: ReadonlyMap<string, Tensor>,
   initializers: onnxProto.onnx.ITensorProto[],
+  external: boolean,
 ): onnxProto.onnx.INodeProto[] {
   const ints = (name: string, v: readonly number[]) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...v] });
   const int = (name: string, v: number) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: v });
   const addParams = () => {
     for (const kind of ['weight', 'bias']) {
-      const t = params.get(`${l.name}.${kind}`)!;
-      initializers.push({
-        name: `${l.name}.${kind}`,
-        dataType: onnx.TensorProto.DataType.FLOAT,
-        dims: [...t.shape],
-        rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
-      });
+      const name = `${l.name}.${kind}`;
+      const t = params.get(name)!;
+      const proto: onnxProto.onnx.ITensorProto = { name, dataType: onnx.TensorProto.DataType.FLOAT, dims: [...t.shape] };
+      if (external) {
+        proto.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+        proto.externalData = [{ key: 'location', value: name }, { key: 'offset', value: '0' }, { key: 'length', value: String(t.data.byteLength) }];
+      } else {
+        proto.rawData = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+      }
+      initializers.push(proto);
     }
   };
   switch (l.type) {

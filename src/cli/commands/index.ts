@@ -1,4 +1,12 @@
 /** Every sub-command, in the order `c3d --help` lists them. Add one import + one entry per command. */
 import type { Command } from '../command.js';
+import { convert } from './convert.js';
+import { inspect } from './inspect.js';
+import { models } from './models.js';
+import { exportOnnx } from './export-onnx.js';
+import { extract } from './extract.js';
+import { classify } from './classify.js';
+import { evalCommand } from './eval.js';
+import { searchCommand } from './search.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [convert, inspect, models, exportOnnx, extract, classify, evalCommand, searchCommand];

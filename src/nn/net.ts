@@ -1,0 +1,275 @@
+/**
+ * The net runtime: runs a spec on the `Kernels` interface, forward (any named blob) and backward
+ * (parameter gradients), micrograd-sized. Layers run in spec order on one current blob; relu and
+ * dropout replace the current blob's value under the same name, as Caffe's in-place layers do.
+ */
+import type { Kernels, Conv3dParams, Pool3dParams } from '../kernels/api.js';
+import { Tensor } from '../tensor/tensor.js';
+import { formatShape, ShapeError } from '../tensor/shape.js';
+import type { NetSpec } from '../models/spec.js';
+import { analyzeSpec, type LayerInfo } from '../models/shapes.js';
+import { checkParams, type ParamSet } from './params.js';
+
+export interface ForwardOptions {
+  /** Blobs to return (default: the net's last blob). */
+  outputs?: readonly string[];
+  /** Training mode: dropout active (default false: dropout is the identity, as at Caffe test time). */
+  train?: boolean;
+  /** Uniform [0, 1) source for dropout masks (required when train is true and the net has dropout). */
+  random?: () => number;
+  /** Record what backward needs (default: same as `train`). */
+  keepTape?: boolean;
+}
+
+/** What one layer's forward kept for its backward. */
+type TapeEntry =
+  | { kind: 'conv3d'; x: Tensor }
+  | { kind: 'pool3d'; argmax: Int32Array; xShape: number[] }
+  | { kind: 'fc'; x: Tensor; xShape: number[] }
+  | { kind: 'relu'; y: Tensor }
+  | { kind: 'dropout'; mask: Uint8Array }
+  | { kind: 'softmax'; y: Tensor }
+  | { kind: 'identity' };
+
+export interface Tape {
+  readonly entries: TapeEntry[];
+  readonly batch: number;
+}
+
+export interface ForwardResult {
+  /** Requested blobs, each (N, …) with N the batch. */
+  blobs: Map<string, Tensor>;
+  tape: Tape | null;
+}
+
+export interface BackwardResult {
+  /** dL/dθ for every parameter (zeros for layers the seeds do not reach). */
+  grads: ParamSet;
+}
+
+export class Net {
+  readonly spec: NetSpec;
+  readonly params: ParamSet;
+  readonly kernels: Kernels;
+  private readonly infos: LayerInfo[];
+  /** Every blob name → index of the last layer that writes it (its final value). */
+  private readonly finalWriter: Map<string, number>;
+
+  constructor(spec: NetSpec, params: ParamSet, kernels: Kernels) {
+    this.infos = analyzeSpec(spec);
+    checkParams(spec, params);
+    this.spec = spec;
+    this.params = params;
+    this.kernels = kernels;
+    this.finalWriter = new Map();
+    this.infos.forEach((info, i) => this.finalWriter.set(info.outName, i));
+  }
+
+  /** Every blob this net can return. */
+  get blobNames(): string[] {
+    return [...this.finalWriter.keys()];
+  }
+
+  /** Name of the classifier's logits (the input of a final softmax, else the last blob). */
+  get logitsName(): string {
+    const last = this.infos.at(-1)!;
+    return last.layer.type === 'softmax' ? last.inName : last.outName;
+  }
+
+  /** Throws ShapeError unless x is (N, C, L, H, W) with the spec's clip size. */
+  checkInput(x: Tensor): void {
+    const [c, l, h, w] = this.spec.input;
+    const ok = x.rank === 5 && x.shape[1] === c && x.shape[2] === l && x.shape[3] === h && x.shape[4] === w;
+    if (!ok) {
+      throw new ShapeError(
+        `net ${this.spec.name}: input clips must be (N, ${c}, ${l}, ${h}, ${w}) = (batch, channels, frames, height, width), got ${formatShape(x.shape)}`,
+      );
+    }
+  }
+
+  async forward(x: Tensor, opts: ForwardOptions = {}): Promise<ForwardResult> {
+    this.checkInput(x);
+    const outputs = opts.outputs ?? [this.infos.at(-1)!.outName];
+    let stop = -1;
+    for (const o of outputs) {
+      const i = this.finalWriter.get(o);
+      if (i === undefined) throw new ShapeError(`net ${this.spec.name}: unknown output '${o}' (blobs: ${this.blobNames.join(', ')})`);
+      stop = Math.max(stop, i);
+    }
+    const train = opts.train ?? false;
+    const keep = opts.keepTape ?? train;
+    const n = x.shape[0]!;
+    const k = this.kernels;
+    const entries: TapeEntry[] = [];
+    const blobs = new Map<string, Tensor>();
+    let cur = x;
+    for (let i = 0; i <= stop; i++) {
+      const info = this.infos[i]!;
+      const l = info.layer;
+      let entry: TapeEntry = { kind: 'identity' };
+      switch (l.type) {
+        case 'conv3d': {
+          const w = this.params.get(`${l.name}.weight`)!;
+          const b = this.params.get(`${l.name}.bias`)!;
+          entry = { kind: 'conv3d', x: cur };
+          cur = await k.conv3dForward(cur, w, b, convParams(l));
+          break;
+        }
+        case 'pool3d': {
+          const xShape = [...cur.shape];
+          const r = await k.maxPool3dForward(cur, poolParams(l));
+          entry = { kind: 'pool3d', argmax: r.argmax, xShape };
+          cur = r.y;
+          break;
+        }
+        case 'fc': {
+          const xShape = [...cur.shape];
+          const flat = cur.reshape([n, -1]);
+          entry = { kind: 'fc', x: flat, xShape };
+          cur = await k.linearForward(flat, this.params.get(`${l.name}.weight`)!, this.params.get(`${l.name}.bias`)!);
+          break;
+        }
+        case 'relu':
+          // In place, as Caffe's ReLU: allocating (and zero-filling) a second activation of the same
+          // size costs several times the ReLU itself. The caller's input is never overwritten.
+          cur = cur === x ? k.relu(cur) : reluInPlace(cur);
+          entry = { kind: 'relu', y: cur };
+          break;
+        case 'dropout':
+          if (train && l.p > 0) {
+            if (!opts.random) throw new ShapeError(`net ${this.spec.name}: train mode needs a random source for ${l.name}`);
+            const r = k.dropout(cur, l.p, opts.random);
+            entry = { kind: 'dropout', mask: r.mask };
+            cur = r.y;
+          }
+          break;
+        case 'softmax':
+          cur = k.softmax(cur.reshape([n, -1]));
+          entry = { kind: 'softmax', y: cur };
+          break;
+      }
+      if (keep) entries.push(entry);
+      if (this.finalWriter.get(info.outName) === i && outputs.includes(info.outName)) blobs.set(info.outName, cur);
+    }
+    return { blobs, tape: keep ? { entries, batch: n } : null };
+  }
+
+  /**
+   * Back-propagates `seeds` (dL/d blob, keyed by blob name, each the blob's shape) through a tape
+   * recorded by `forward(…, { keepTape: true })` that reached every seeded blob.
+   */
+  async backward(tape: Tape, seeds: ReadonlyMap<string, Tensor>): Promise<BackwardResult> {
+    const k = this.kernels;
+    const grads: ParamSet = new Map();
+    for (const [name, t] of this.params) grads.set(name, new Tensor(t.shape));
+    const pending = new Map(seeds);
+    for (const name of pending.keys()) {
+      const i = this.finalWriter.get(name);
+      if (i === undefined || i >= tape.entries.length) {
+        throw new ShapeError(`net ${this.spec.name}: backward seed '${name}' is not a blob the forward pass reached`);
+      }
+    }
+    let g: Tensor | null = null;
+    for (let i = tape.entries.length - 1; i >= 0 && (g !== null || pending.size > 0); i--) {
+      const info = this.infos[i]!;
+      const seed = this.finalWriter.get(info.outName) === i ? pending.get(info.outName) : undefined;
+      if (seed) {
+        g = g ? addTensors(g, seed) : seed;
+        pending.delete(info.outName);
+      }
+      if (!g) continue;
+      const e = tape.entries[i]!;
+      const l = info.layer;
+      const first = i === 0;
+      switch (e.kind) {
+        case 'conv3d': {
+          if (l.type !== 'conv3d') break;
+          const w = this.params.get(`${l.name}.weight`)!;
+          const p = convParams(l);
+          grads.set(`${l.name}.weight`, await k.conv3dBackwardWeight(e.x, g, w.shape, p));
+          grads.set(`${l.name}.bias`, await k.conv3dBackwardBias(g));
+          g = first ? null : await k.conv3dBackwardInput(g, w, e.x.shape, p);
+          break;
+        }
+        case 'pool3d':
+          g = await k.maxPool3dBackward(g, e.argmax, e.xShape);
+          break;
+        case 'fc': {
+          const w = this.params.get(`${l.name}.weight`)!;
+          grads.set(`${l.name}.weight`, await k.linearBackwardWeight(g, e.x));
+          grads.set(`${l.name}.bias`, await k.linearBackwardBias(g));
+          g = first ? null : (await k.linearBackwardInput(g, w)).reshape(e.xShape);
+          break;
+        }
+        case 'relu':
+          g = k.reluBackward(g, e.y);
+          break;
+        case 'dropout':
+          g = k.dropoutBackward(g, e.mask, (l as { p: number }).p);
+          break;
+        case 'softmax':
+          g = softmaxBackward(g, e.y);
+          break;
+        case 'identity':
+          break;
+      }
+    }
+    return { grads };
+  }
+
+  /**
+   * One training step's numbers: mean softmax cross-entropy of the logits against `labels` and the
+   * gradient of every parameter. Runs in train mode (dropout on) unless `train: false`.
+   */
+  async lossAndGrads(
+    x: Tensor,
+    labels: Int32Array,
+    opts: { train?: boolean; random?: () => number } = {},
+  ): Promise<{ loss: number; logits: Tensor; grads: ParamSet }> {
+    const logitsName = this.logitsName;
+    const { blobs, tape } = await this.forward(x, { outputs: [logitsName], train: opts.train ?? true, random: opts.random, keepTape: true });
+    const logits = blobs.get(logitsName)!;
+    const { loss, grad } = this.kernels.softmaxCrossEntropy(logits, labels);
+    const { grads } = await this.backward(tape!, new Map([[logitsName, grad]]));
+    return { loss, logits, grads };
+  }
+}
+
+export function convParams(l: { stride: readonly number[]; pad: readonly number[] }): Conv3dParams {
+  return { stride: [l.stride[0]!, l.stride[1]!, l.stride[2]!], pad: [l.pad[0]!, l.pad[1]!, l.pad[2]!] };
+}
+
+export function poolParams(l: { kernel: readonly number[]; stride: readonly number[]; pad: readonly number[]; rounding: 'ceil' | 'floor' }): Pool3dParams {
+  return {
+    kernel: [l.kernel[0]!, l.kernel[1]!, l.kernel[2]!],
+    stride: [l.stride[0]!, l.stride[1]!, l.stride[2]!],
+    pad: [l.pad[0]!, l.pad[1]!, l.pad[2]!],
+    rounding: l.rounding,
+  };
+}
+
+/** max(0, x) in place; NaN passes through, as in the kernels' relu. */
+function reluInPlace(t: Tensor): Tensor {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (d[i]! < 0) d[i] = 0;
+  return t;
+}
+
+function addTensors(a: Tensor, b: Tensor): Tensor {
+  if (a.size !== b.size) throw new ShapeError(`backward: gradient ${formatShape(b.shape)} does not match blob ${formatShape(a.shape)}`);
+  const y = new Tensor(a.shape);
+  for (let i = 0; i < y.size; i++) y.data[i] = a.data[i]! + b.data[i]!;
+  return y;
+}
+
+/** Row-wise softmax backward: dx = y ⊙ (dy − Σ dy·y). */
+function softmaxBackward(dy: Tensor, y: Tensor): Tensor {
+  const [n, kk] = [y.shape[0]!, y.shape[1]!];
+  const dx = new Tensor(y.shape);
+  for (let r = 0; r < n; r++) {
+    let dot = 0;
+    for (let j = 0; j < kk; j++) dot += dy.data[r * kk + j]! * y.data[r * kk + j]!;
+    for (let j = 0; j < kk; j++) dx.data[r * kk + j] = y.data[r * kk + j]! * (dy.data[r * kk + j]! - dot);
+  }
+  return dx;
+}

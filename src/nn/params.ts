@@ -1,0 +1,66 @@
+/**
+ * A net's parameters: a map `<layer>.weight` / `<layer>.bias` → Tensor, checked against the spec,
+ * and Caffe's initialisation for training from scratch.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { formatShape, sameShape } from '../tensor/shape.js';
+import type { NetSpec } from '../models/spec.js';
+import { paramShapes } from '../models/shapes.js';
+import { SeededRandom } from './random.js';
+
+export type ParamSet = Map<string, Tensor>;
+
+/** Thrown when weights do not fit a spec; lists every mismatch by parameter name. */
+export class WeightsMismatchError extends Error {
+  override name = 'WeightsMismatchError';
+}
+
+/**
+ * Throws WeightsMismatchError unless `params` holds exactly the spec's parameters with the spec's
+ * shapes. The message lists, per parameter, expected vs given, e.g.
+ * `fc8.weight: expected [101, 4096], given [487, 4096]`.
+ */
+export function checkParams(spec: NetSpec, params: ReadonlyMap<string, Tensor>, where = 'weights'): void {
+  const expected = paramShapes(spec);
+  const problems: string[] = [];
+  for (const [name, shape] of expected) {
+    const t = params.get(name);
+    if (!t) problems.push(`${name}: expected ${formatShape(shape)}, missing`);
+    else if (!sameShape(t.shape, shape)) problems.push(`${name}: expected ${formatShape(shape)}, given ${formatShape(t.shape)}`);
+  }
+  for (const [name, t] of params) {
+    if (!expected.has(name)) problems.push(`${name}: not a parameter of ${spec.name}, given ${formatShape(t.shape)}`);
+  }
+  if (problems.length) {
+    throw new WeightsMismatchError(`${where} do not fit model ${spec.name}: ${problems.join('; ')}`);
+  }
+}
+
+export interface InitOptions {
+  seed?: number;
+}
+
+/**
+ * Caffe's initialisation from the released C3D prototxts: conv weights N(0, 0.01), bias 0 for the
+ * first conv and 1 for the others; hidden fc (fc6, fc7) weights N(0, 0.005), bias 1; the classifier
+ * (last fc) N(0, 0.01), bias 0.
+ */
+export function initParams(spec: NetSpec, opts: InitOptions = {}): ParamSet {
+  const rng = new SeededRandom(opts.seed ?? 1);
+  const shapes = paramShapes(spec);
+  const paramLayers = spec.layers.filter((l) => l.type === 'conv3d' || l.type === 'fc');
+  const firstConv = paramLayers.find((l) => l.type === 'conv3d')?.name;
+  const classifier = paramLayers.at(-1)?.name;
+  const params: ParamSet = new Map();
+  for (const l of paramLayers) {
+    const w = new Tensor(shapes.get(`${l.name}.weight`)!);
+    const b = new Tensor(shapes.get(`${l.name}.bias`)!);
+    const std = l.type === 'fc' && l.name !== classifier ? 0.005 : 0.01;
+    for (let i = 0; i < w.size; i++) w.data[i] = std * rng.normal();
+    const bias = l.name === firstConv || l.name === classifier ? 0 : 1;
+    b.data.fill(bias);
+    params.set(`${l.name}.weight`, w);
+    params.set(`${l.name}.bias`, b);
+  }
+  return params;
+}

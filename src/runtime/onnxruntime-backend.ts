@@ -1,0 +1,65 @@
+/**
+ * The `onnxruntime` backend: the spec + weights exported to ONNX in memory (src/io/onnx-export.ts)
+ * and run by onnxruntime-node's native CPU kernels (or any execution provider the caller names).
+ */
+import * as ort from 'onnxruntime-node';
+import { Tensor } from '../tensor/tensor.js';
+import type { NetSpec } from '../models/spec.js';
+import { blobNames } from '../models/shapes.js';
+import { buildOnnxModelWithExternalData } from '../io/onnx-export.js';
+import type { Backend } from './backend.js';
+import { checkClips, checkOutputs } from './clips.js';
+
+export interface OnnxRuntimeOptions {
+  /** Passed to onnxruntime as is, e.g. ['cpu'] or [{ name: 'cuda', deviceId: 0 }]. Default ['cpu']. */
+  executionProviders?: ort.InferenceSession.SessionOptions['executionProviders'];
+  /** intraOpNumThreads (default: onnxruntime's choice, one per physical core). */
+  threads?: number;
+  /** Blobs to expose (default: every blob of the spec). */
+  outputs?: readonly string[];
+}
+
+export async function createOnnxRuntimeBackend(
+  spec: NetSpec,
+  params: ReadonlyMap<string, Tensor>,
+  opts: OnnxRuntimeOptions = {},
+): Promise<Backend> {
+  const outputNames = [...(opts.outputs ?? blobNames(spec))];
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: opts.executionProviders ?? ['cpu'],
+    graphOptimizationLevel: 'all',
+  };
+  if (opts.threads !== undefined) {
+    if (!Number.isSafeInteger(opts.threads) || opts.threads < 1) throw new Error(`onnxruntime backend: threads must be a positive integer, got ${opts.threads}`);
+    options.intraOpNumThreads = opts.threads;
+  }
+  // The weights go in as in-memory external data (views of the caller's tensors), so the model
+  // protobuf holds only the graph: session creation needs no extra 320 MB copy of C3D's weights.
+  const model = buildOnnxModelWithExternalData(spec, params, { outputs: outputNames });
+  options.externalData = model.externalData;
+  let session: ort.InferenceSession | null = await ort.InferenceSession.create(model.bytes, options);
+  const [c, l, h, w] = spec.input;
+  return {
+    name: 'onnxruntime',
+    outputNames,
+    inputShape: [c, l, h, w],
+    async run(clips, outputs) {
+      if (!session) throw new Error('onnxruntime backend: used after dispose()');
+      checkClips(spec, clips);
+      checkOutputs(spec, outputNames, outputs);
+      const feeds = { data: new ort.Tensor('float32', clips.data, [...clips.shape]) };
+      const result = await session.run(feeds, [...outputs]);
+      const blobs = new Map<string, Tensor>();
+      for (const o of outputs) {
+        const t = result[o]!;
+        blobs.set(o, new Tensor(t.dims.map(Number), t.data as Float32Array));
+      }
+      return blobs;
+    },
+    async dispose() {
+      const s = session;
+      session = null;
+      await s?.release();
+    },
+  };
+}
