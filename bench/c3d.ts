@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { countMacs, getModel } from '../src/models/index.js';
 import { syntheticClips, syntheticParams } from '../src/nn/index.js';
 import { createBackend, type BackendName } from '../src/runtime/index.js';
+import { benchFlags } from './flags.js';
 
 const PY = '/usr/bin/python3';
 const DOC = 'docs/benchmarks.md';
@@ -38,11 +39,7 @@ interface Result {
 }
 
 function args(argv: string[]) {
-  const has = (f: string) => argv.includes(f);
-  const value = (f: string) => {
-    const i = argv.indexOf(f);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const { has, value } = benchFlags(argv);
   const quick = has('--quick');
   return {
     child: value('--child'),

@@ -13,6 +13,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Tensor } from '../src/tensor/tensor.js';
 import { createFastKernels, type FastKernels } from '../src/kernels/fast/index.js';
+import { benchFlags } from './flags.js';
 
 interface Layer {
   name: string;
@@ -40,11 +41,7 @@ const PY = '/usr/bin/python3';
 const DOC = 'docs/benchmarks.md';
 
 function parseArgs(argv: string[]) {
-  const has = (f: string) => argv.includes(f);
-  const value = (f: string) => {
-    const i = argv.indexOf(f);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const { has, value } = benchFlags(argv);
   const quick = has('--quick');
   return {
     quick,

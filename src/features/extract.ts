@@ -38,19 +38,24 @@ export interface ClipResult {
 /** Frames given as BGR images (3 channels, any size). */
 export type FramesInput = readonly Image8[] | AsyncIterable<Image8>;
 
+/** The pipeline source for a path or in-memory frames, and the clip sampling (clip length from the net). */
+function sourceAndClips(video: string | FramesInput, opts: Pick<ExtractOptions, 'backend' | 'clips' | 'decode'>): { source: VideoSource; clips: ClipOptions; H: number } {
+  const [, L, H] = opts.backend.inputShape;
+  const clips: ClipOptions = { clipLength: opts.clips?.clipLength ?? L, stride: opts.clips?.stride ?? PAPER_CLIPS.stride };
+  const source: VideoSource =
+    typeof video === 'string'
+      ? { id: video, path: video, decode: opts.decode }
+      : { id: 'frames', open: async (): Promise<FrameStream> => ({ [Symbol.asyncIterator]: async function* () { yield* video; } }) };
+  return { source, clips, H };
+}
+
 /**
  * Features of one video, keyed by layer: `{ shape, data }` with shape (dim,) for the video descriptor,
  * (clips, dim) per clip, (segments, dim) for segments. Rejects if the video cannot be decoded.
  */
 export async function extract(video: string | FramesInput, opts: ExtractOptions): Promise<Map<string, OutputArray>> {
   const layers = opts.layers ?? ['fc6'];
-  const [, L, H] = opts.backend.inputShape;
-  const clips: ClipOptions = { clipLength: opts.clips?.clipLength ?? L, stride: opts.clips?.stride ?? PAPER_CLIPS.stride };
-  const frames = video;
-  const source: VideoSource =
-    typeof frames === 'string'
-      ? { id: frames, path: frames, decode: opts.decode }
-      : { id: 'frames', open: async (): Promise<FrameStream> => ({ [Symbol.asyncIterator]: async function* () { yield* frames; } }) };
+  const { source, clips, H } = sourceAndClips(video, opts);
   let result: Map<string, OutputArray> | undefined;
   let failure: Error | undefined;
   await runPipeline([source], opts.backend, {
@@ -74,13 +79,7 @@ export async function extract(video: string | FramesInput, opts: ExtractOptions)
  */
 export async function* extractClips(video: string | FramesInput, opts: Omit<ExtractOptions, 'mode' | 'segments'>): AsyncGenerator<ClipResult> {
   const layers = opts.layers ?? ['fc6'];
-  const [, L, H] = opts.backend.inputShape;
-  const clips: ClipOptions = { clipLength: opts.clips?.clipLength ?? L, stride: opts.clips?.stride ?? PAPER_CLIPS.stride };
-  const frames = video;
-  const source: VideoSource =
-    typeof frames === 'string'
-      ? { id: frames, path: frames, decode: opts.decode }
-      : { id: 'frames', open: async (): Promise<FrameStream> => ({ [Symbol.asyncIterator]: async function* () { yield* frames; } }) };
+  const { source, clips, H } = sourceAndClips(video, opts);
   const ready: ClipResult[] = [];
   let wake: (() => void) | undefined;
   let pull: (() => void) | undefined;

@@ -12,7 +12,7 @@ import type { Conv3dParams, Kernels, Pool3dParams, PoolResult, Triple } from '..
 import { Tensor } from '../../tensor/tensor.js';
 import { formatShape, ShapeError, sizeOf, type Shape } from '../../tensor/shape.js';
 import {
-  checkArgmax,
+  checkPoolBackward,
   checkBias,
   checkExpectedShape,
   checkShapeArg,
@@ -177,12 +177,7 @@ export class FastKernels implements Kernels {
 
   async maxPool3dBackward(dy: Tensor, argmax: Int32Array, xShape: readonly number[]): Promise<Tensor> {
     const op = 'maxPool3dBackward';
-    const ds = checkTensor(op, dy, 'dy', 5);
-    const xs = checkShapeArg(op, xShape, 'xShape', 5);
-    if (ds[0] !== xs[0] || ds[1] !== xs[1]) {
-      throw new ShapeError(`${op}: dy ${formatShape(ds)} and xShape ${formatShape(xs)} must agree on batch and channels`);
-    }
-    checkArgmax(op, argmax, ds, xs);
+    const { ds, xs } = checkPoolBackward(op, dy, argmax, xShape);
     return this.exclusive(async () => {
       const count = sizeOf(xs);
       const dyPtr = this.arena.put(op, dy.data);

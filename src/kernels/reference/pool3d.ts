@@ -10,8 +10,7 @@
  */
 import type { Pool3dParams, PoolResult } from '../api.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkArgmax, checkShapeArg, checkTensor, shapeOfPool3d } from './validate.js';
-import { formatShape, ShapeError } from '../../tensor/shape.js';
+import { checkPoolBackward, checkTensor, shapeOfPool3d } from './validate.js';
 
 export function maxPool3dForward(x: Tensor, p: Pool3dParams): PoolResult {
   const op = 'maxPool3dForward';
@@ -65,12 +64,7 @@ export function maxPool3dForward(x: Tensor, p: Pool3dParams): PoolResult {
 /** dx[n,c,argmax] += dy[n,c,·]: overlapping windows that pick the same element add up. */
 export function maxPool3dBackward(dy: Tensor, argmax: Int32Array, xShape: readonly number[]): Tensor {
   const op = 'maxPool3dBackward';
-  const ds = checkTensor(op, dy, 'dy', 5);
-  const xs = checkShapeArg(op, xShape, 'xShape', 5);
-  if (ds[0] !== xs[0] || ds[1] !== xs[1]) {
-    throw new ShapeError(`${op}: dy ${formatShape(ds)} and xShape ${formatShape(xs)} must agree on batch and channels`);
-  }
-  checkArgmax(op, argmax, ds, xs);
+  const { ds, xs } = checkPoolBackward(op, dy, argmax, xShape);
   const xVol = xs[2] * xs[3] * xs[4];
   const yVol = ds[2] * ds[3] * ds[4];
   const acc = new Float64Array(xs[0] * xs[1] * xVol);

@@ -163,3 +163,14 @@ function typeName(x: unknown): string {
   if (typeof x !== 'object') return typeof x;
   return (x as object).constructor?.name ?? 'object';
 }
+
+/** Arguments of maxPool3dBackward: dy, its switches and the forward input's shape; returns (dy, x) shapes. */
+export function checkPoolBackward(op: string, dy: Tensor, argmax: Int32Array, xShape: readonly number[]): { ds: Shape; xs: Shape } {
+  const ds = checkTensor(op, dy, 'dy', 5);
+  const xs = checkShapeArg(op, xShape, 'xShape', 5);
+  if (ds[0] !== xs[0] || ds[1] !== xs[1]) {
+    throw new ShapeError(`${op}: dy ${formatShape(ds)} and xShape ${formatShape(xs)} must agree on batch and channels`);
+  }
+  checkArgmax(op, argmax, ds, xs);
+  return { ds, xs };
+}
