@@ -69,6 +69,12 @@ export interface Kernels {
   dropoutBackward(dy: Tensor, mask: Uint8Array, p: number): Tensor;
   /** Row-wise softmax over the last dim of (N,K). */
   softmax(x: Tensor): Tensor;
+  /**
+   * Optional: the caller will never read `t` again, so the kernels may reuse its memory for a later
+   * output (the fast path recycles big activations instead of faulting in fresh pages every pass).
+   */
+  release?(t: Tensor | Int32Array): void;
+
   /** Mean softmax cross-entropy over the batch and its gradient w.r.t. the logits. labels: class per row. */
   softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { loss: number; grad: Tensor };
 }

@@ -102,10 +102,14 @@ export class Net {
     const k = this.kernels;
     const entries: TapeEntry[] = [];
     const blobs = new Map<string, Tensor>();
+    // Without a tape, an activation is dead once the next layer has read it: hand it back to the
+    // kernels for reuse unless it is the caller's input or a blob we return.
+    const returned = new Set<Float32Array>();
     let cur = x;
     for (let i = 0; i <= stop; i++) {
       const info = this.infos[i]!;
       const l = info.layer;
+      const prev = cur;
       let entry: TapeEntry = { kind: 'identity' };
       switch (l.type) {
         case 'conv3d': {
@@ -119,6 +123,7 @@ export class Net {
           const xShape = [...cur.shape];
           const r = await k.maxPool3dForward(cur, poolParams(l));
           entry = { kind: 'pool3d', argmax: r.argmax, xShape };
+          if (!keep) k.release?.(r.argmax);
           cur = r.y;
           break;
         }
@@ -149,7 +154,11 @@ export class Net {
           break;
       }
       if (keep) entries.push(entry);
-      if (this.finalWriter.get(info.outName) === i && outputs.includes(info.outName)) blobs.set(info.outName, cur);
+      else if (prev !== x && prev.data !== cur.data && !returned.has(prev.data)) k.release?.(prev);
+      if (this.finalWriter.get(info.outName) === i && outputs.includes(info.outName)) {
+        blobs.set(info.outName, cur);
+        returned.add(cur.data);
+      }
     }
     return { blobs, tape: keep ? { entries, batch: n } : null };
   }

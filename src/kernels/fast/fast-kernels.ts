@@ -10,6 +10,7 @@
  */
 import type { Conv3dParams, Kernels, Pool3dParams, PoolResult, Triple } from '../api.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { BufferPool } from '../../tensor/buffer-pool.js';
 import { formatShape, ShapeError, sizeOf, type Shape } from '../../tensor/shape.js';
 import {
   checkPoolBackward,
@@ -48,6 +49,7 @@ export class FastKernels implements Kernels {
   readonly name = 'fast';
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  private readonly buffers = new BufferPool();
 
   constructor(
     private readonly core: CoreExports,
@@ -137,7 +139,7 @@ export class FastKernels implements Kernels {
       const macs = ck * O * P * xs[0];
       if (ck >= O) await this.split('n', ck, NR, macs, fields, REPACK_MIN_CHUNK);
       else await this.split('m', O, MR, macs, fields, REPACK_MIN_CHUNK);
-      return new Tensor(ws, this.arena.f32(dwPtr, O * ck).slice());
+      return new Tensor(ws, this.copyOut(dwPtr, O * ck));
     });
   }
 
@@ -171,7 +173,9 @@ export class FastKernels implements Kernels {
         op: Op.poolForward, X: xPtr, C: yPtr, argmax: aPtr,
         ...geometryFields({ batch: xs[0], cin: xs[1], inDims: dims(xs), kernel: p.kernel, stride: p.stride, pad: p.pad, outDims: dims(ys) }),
       });
-      return { y: new Tensor(ys, this.arena.f32(yPtr, count).slice()), argmax: this.arena.i32(aPtr, count).slice() };
+      const argmax = this.buffers.i32(count);
+      argmax.set(this.arena.i32(aPtr, count));
+      return { y: new Tensor(ys, this.copyOut(yPtr, count)), argmax };
     });
   }
 
@@ -190,7 +194,7 @@ export class FastKernels implements Kernels {
         op: Op.poolBackward, B: dyPtr, argmax: aPtr, C: dxPtr,
         ...geometryFields({ batch: xs[0], cin: xs[1], inDims: dims(xs), kernel: ones, stride: ones, pad: [0, 0, 0], outDims: dims(ds) }),
       });
-      return new Tensor(xs, this.arena.f32(dxPtr, count).slice());
+      return new Tensor(xs, this.copyOut(dxPtr, count));
     });
   }
 
@@ -247,6 +251,18 @@ export class FastKernels implements Kernels {
   softmaxCrossEntropy = softmaxCrossEntropy;
 
   /** Runs `fn` after every earlier op has finished; the arena is reset afterwards, whatever happens. */
+  /** Hands `t`'s memory back for reuse by later outputs (see BufferPool). */
+  release(t: Tensor | Int32Array): void {
+    this.buffers.release(t instanceof Tensor ? t.data : t);
+  }
+
+  /** A result copied out of the arena into a (recycled when possible) JS buffer. */
+  private copyOut(ptr: number, count: number): Float32Array {
+    const out = this.buffers.f32(count);
+    out.set(this.arena.f32(ptr, count));
+    return out;
+  }
+
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.disposed) return Promise.reject(new Error('fast kernels: used after dispose()'));
     const run = this.queue.then(async () => {
@@ -292,7 +308,7 @@ export class FastKernels implements Kernels {
     // ≥ 64 columns. Deep layers with few positions (conv5: 98) split the output channels instead.
     if (P >= 2 * 64 * this.threads) await this.split('n', P, NR, macs, fields, 64);
     else await this.split('m', outChannels, MR, macs, fields, 128);
-    return this.arena.f32(yPtr, count).slice();
+    return this.copyOut(yPtr, count);
   }
 
   /** C (M×N) = A·B (+ bias per column) with A(i,k) = a[i·rsA + k·csA], B(k,j) = b[k·rsB + j·csB]. */
@@ -312,7 +328,7 @@ export class FastKernels implements Kernels {
     };
     if (N >= M) await this.split('n', N, NR, M * N * K, fields, REPACK_MIN_CHUNK);
     else await this.split('m', M, MR, M * N * K, fields, REPACK_MIN_CHUNK);
-    return this.arena.f32(cPtr, M * N).slice();
+    return this.copyOut(cPtr, M * N);
   }
 
   /**
