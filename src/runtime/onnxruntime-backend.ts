@@ -7,13 +7,17 @@ import { Tensor } from '../tensor/tensor.js';
 import type { NetSpec } from '../models/spec.js';
 import { blobNames } from '../models/shapes.js';
 import { buildOnnxModelWithExternalData } from '../io/onnx-export.js';
+import { availableParallelism } from 'node:os';
 import type { Backend } from './backend.js';
 import { checkClips, checkOutputs } from './clips.js';
 
 export interface OnnxRuntimeOptions {
   /** Passed to onnxruntime as is, e.g. ['cpu'] or [{ name: 'cuda', deviceId: 0 }]. Default ['cpu']. */
   executionProviders?: ort.InferenceSession.SessionOptions['executionProviders'];
-  /** intraOpNumThreads (default: onnxruntime's choice, one per physical core). */
+  /**
+   * intraOpNumThreads. Default: every core Node sees (`os.availableParallelism()`); onnxruntime-node's own
+   * default ran C3D on one thread of this 2-core VM (measured: 1.97 vs 3.6 clips/s).
+   */
   threads?: number;
   /** Blobs to expose (default: every blob of the spec). */
   outputs?: readonly string[];
@@ -29,10 +33,9 @@ export async function createOnnxRuntimeBackend(
     executionProviders: opts.executionProviders ?? ['cpu'],
     graphOptimizationLevel: 'all',
   };
-  if (opts.threads !== undefined) {
-    if (!Number.isSafeInteger(opts.threads) || opts.threads < 1) throw new Error(`onnxruntime backend: threads must be a positive integer, got ${opts.threads}`);
-    options.intraOpNumThreads = opts.threads;
-  }
+  const threads = opts.threads ?? availableParallelism();
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new Error(`onnxruntime backend: threads must be a positive integer, got ${threads}`);
+  options.intraOpNumThreads = threads;
   // The weights go in as in-memory external data (views of the caller's tensors), so the model
   // protobuf holds only the graph: session creation needs no extra 320 MB copy of C3D's weights.
   const model = buildOnnxModelWithExternalData(spec, params, { outputs: outputNames });
