@@ -69,7 +69,7 @@ interface Timing {
 }
 
 async function best(fn: () => Promise<unknown>, reps: number): Promise<Timing> {
-  await fn(); // warm-up: first touch of the arena and of the output pages
+  await fn(); // warm-up: first touch of the arena and of the output buffers
   const t: Timing = { ms: Infinity, cpuMs: Infinity };
   for (let r = 0; r < reps; r++) {
     const start = performance.now();
@@ -88,10 +88,13 @@ async function timeOurs(k: FastKernels, l: Layer, reps: number): Promise<Record<
   const w = random([l.o, l.c, 3, 3, 3]);
   const b = random([l.o]);
   const dy = random([1, l.o, l.d, l.h, l.w]);
+  // Each result is handed back once timed, as the net runtime does with dead activations, so a
+  // repetition measures the kernel and its copies rather than the VM's first-touch page faults.
+  const timed = (op: () => Promise<Tensor>) => best(async () => k.release(await op()), reps);
   return {
-    forward: await best(() => k.conv3dForward(x, w, b, p), reps),
-    'backward-input': await best(() => k.conv3dBackwardInput(dy, w, x.shape, p), reps),
-    'backward-weight': await best(() => k.conv3dBackwardWeight(x, dy, w.shape, p), reps),
+    forward: await timed(() => k.conv3dForward(x, w, b, p)),
+    'backward-input': await timed(() => k.conv3dBackwardInput(dy, w, x.shape, p)),
+    'backward-weight': await timed(() => k.conv3dBackwardWeight(x, dy, w.shape, p)),
   };
 }
 
@@ -157,7 +160,7 @@ function writeDoc(rows: string[], reps: number, note: string, load: number): voi
       `(${cpu.length} cores, Node ${process.version}; 1-minute load average ${load.toFixed(1)} at the start), ` +
       'command `npm run bench:kernels`. Convolution GFLOP/s ' +
       `(2·O·C·27·D·H·W flops, 3×3×3 kernels, pad 1, batch 1; best of ${reps} after a warm-up; wall clock of the whole ` +
-      'op call including copies in and out; GFLOP/cpu-s divides by the process CPU time of all threads instead, ' +
+      'op call including copies in and out, each output handed back to the buffer pool as the net runtime does; GFLOP/cpu-s divides by the process CPU time of all threads instead, ' +
       'which is steadier when other jobs share the cores). "torch" is PyTorch CPU (tools/bench/torch_conv.py) with ' +
       'the same thread count, run just before ours for each layer; ratio = ours / torch (wall clock).' + (note ? ` ${note}` : ''),
     '',
