@@ -1,7 +1,6 @@
 /** `c3d classify VIDEO…`: top-5 Sports-1M labels per video (mean of clip probabilities). */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS } from '../../io/weights-flags.js';
 import { BACKEND_FLAGS_USAGE, BACKEND_OPTIONS, MODEL_OPTIONS } from '../../runtime/flags.js';
 import { expandInputs } from '../../features/inputs.js';
@@ -51,13 +50,7 @@ export const classify: Command = {
   summary: 'top-5 Sports-1M labels of videos (mean of clip probabilities)',
   usage,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     if (positionals.length === 0) throw new UsageError('no input videos');
     const k = positiveInt('top', values.top, 5);
     const stride = positiveInt('stride', values.stride, 8);

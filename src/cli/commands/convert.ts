@@ -1,7 +1,6 @@
 /** `c3d convert IN OUT`: weights between Caffe, torch and our safetensors checkpoints (and ONNX). */
 import { extname } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import {
   describeConvention,
   detectFormat,
@@ -46,13 +45,7 @@ export const convert: Command = {
   summary: 'convert weights between caffemodel / torch .pt / .pickle / safetensors / onnx',
   usage,
   async run(argv) {
-    let values;
-    let positionals;
-    try {
-      ({ values, positionals } = parseArgs({ args: argv, options: { ...WEIGHTS_OPTIONS, spec: { type: 'string' } }, allowPositionals: true }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const { values, positionals } = parseCommandArgs(argv, { ...WEIGHTS_OPTIONS, spec: { type: 'string' } });
     if (positionals.length !== 2) throw new UsageError('expected IN and OUT');
     const [input, output] = positionals;
     const ext = extname(output).toLowerCase();

@@ -1,6 +1,5 @@
 /** `c3d export-onnx`: a built-in net + its weights as an ONNX model (runs in onnxruntime-node and -web). */
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { loadWeights } from '../../io/index.js';
 import { writeOnnxModel } from '../../io/onnx-export.js';
 import { blobNames, countParams } from '../../models/index.js';
@@ -34,17 +33,7 @@ export const exportOnnx: Command = {
   summary: 'write a net and its weights as an ONNX model',
   usage,
   async run(argv) {
-    let values;
-    let positionals;
-    try {
-      ({ values, positionals } = parseArgs({
-        args: argv,
-        options: { ...WEIGHTS_OPTIONS, ...MODEL_OPTIONS, ...SPEC_OPTIONS, outputs: { type: 'string' }, batch: { type: 'string' }, init: { type: 'string' }, seed: { type: 'string' } },
-        allowPositionals: true,
-      }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const { values, positionals } = parseCommandArgs(argv, { ...WEIGHTS_OPTIONS, ...MODEL_OPTIONS, ...SPEC_OPTIONS, outputs: { type: 'string' }, batch: { type: 'string' }, init: { type: 'string' }, seed: { type: 'string' } });
     const init = values.init;
     if (init !== undefined && init !== 'caffe' && init !== 'synthetic') throw new UsageError(`--init must be caffe or synthetic, got '${init}'`);
     if (positionals.length !== (init ? 1 : 2)) {

@@ -1,8 +1,7 @@
 /** `c3d extract`: C3D features of videos, resumable batch jobs (thin layer over src/features). */
 import { basename, extname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS, weightsFlags } from '../../io/weights-flags.js';
 import { BACKEND_FLAGS_USAGE, BACKEND_OPTIONS, backendFromFlags, MODEL_OPTIONS, modelOptionsFromFlags } from '../../runtime/flags.js';
@@ -90,15 +89,8 @@ function positiveInt(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-type Values = ReturnType<typeof parse>['values'];
+type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
 
 /** Loads weights + spec + backend from the shared flags. */
 export async function netFromFlags(values: Values, clipLength?: number): Promise<LoadedNet> {
@@ -129,7 +121,7 @@ export const extract: Command = {
   summary: 'C3D features (fc6/fc7/pool5/prob) of videos: resumable batch jobs to .npy / HDF5 / JSON lines',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv);
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     if (!values.out) throw new UsageError('--out DIR is required');
     const layers = parseLayers(values);
     const clipLength = positiveInt('clip-len', values['clip-len']);

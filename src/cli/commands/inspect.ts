@@ -1,6 +1,5 @@
 /** `c3d inspect FILE`: what a weights file holds — format, layers, shapes, dtypes, parameter count. */
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import {
   describeConvention,
   detectFormat,
@@ -26,13 +25,7 @@ export const inspect: Command = {
   summary: 'list the layers, shapes, dtypes and parameter count of a weights file',
   usage,
   async run(argv) {
-    let values;
-    let positionals;
-    try {
-      ({ values, positionals } = parseArgs({ args: argv, options: { map: { type: 'string' } }, allowPositionals: true }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const { values, positionals } = parseCommandArgs(argv, { map: { type: 'string' } });
     if (positionals.length !== 1) throw new UsageError('expected one FILE');
     const [file] = positionals;
     const out: string[] = [];

@@ -1,6 +1,5 @@
 /** `c3d models`: every built-in net with its parameters and multiply-adds; one net's layers or JSON spec. */
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { analyzeSpec, countMacs, countParams, getModel, modelNames, modelSummary, specToJson, type NetSpec } from '../../models/index.js';
 import { MODEL_FLAGS_USAGE, MODEL_OPTIONS, modelOptionsFromFlags } from '../../runtime/flags.js';
 
@@ -39,13 +38,7 @@ export const models: Command = {
   summary: 'list the built-in nets (params, MACs) or print one as layers / JSON',
   usage,
   async run(argv) {
-    let values;
-    let positionals;
-    try {
-      ({ values, positionals } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, json: { type: 'boolean' } }, allowPositionals: true }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const { values, positionals } = parseCommandArgs(argv, { ...MODEL_OPTIONS, json: { type: 'boolean' } });
     if (positionals.length > 1) throw new UsageError('expected at most one model NAME');
     if (values.model !== undefined) throw new UsageError('give the model as NAME, not --model');
     const opts = modelOptionsFromFlags(values);
