@@ -13,12 +13,13 @@
  * `__metadata__` = {format: "c3d-pca", version: "1"}. Python: `safetensors.numpy.load_file(path)`.
  * Projection: y = (x − mean)·componentsᵀ (no whitening), optionally keeping the first m components.
  */
-import { readFileSync } from 'node:fs';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import type { FeatureMatrix } from './features.js';
 import { SimdArena, padded } from './simd-dot.js';
 import { Rng } from './random.js';
-import { writeBytesAtomic } from '../io/atomic.js';
+import { Tensor } from '../tensor/tensor.js';
+import { WeightsError } from '../io/errors.js';
+import { readSafetensors, writeSafetensors, type SafetensorsContents } from '../io/safetensors.js';
 import { trainAndTest, type ClassifyOptions } from './classify.js';
 
 /** A fitted PCA: `components` rows are unit eigenvectors by decreasing variance. */
@@ -231,56 +232,26 @@ export function fitPca(x: FeatureMatrix, k: number, opts: PcaFitOptions = {}): P
 export function savePca(path: string, model: PcaModel): void {
   const d = model.inputDim;
   const k = model.numComponents;
-  const tensors: [string, Float32Array, number[]][] = [
-    ['mean', model.mean, [d]],
-    ['components', model.components, [k, d]],
-    ['explained_variance', model.explainedVariance, [k]],
-  ];
-  const header: Record<string, unknown> = { __metadata__: { format: 'c3d-pca', version: '1' } };
-  let off = 0;
-  for (const [name, data, shape] of tensors) {
-    header[name] = { dtype: 'F32', shape, data_offsets: [off, off + data.byteLength] };
-    off += data.byteLength;
-  }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8); // keep the data 8-byte aligned
-  const hdr = Buffer.from(json, 'utf8');
-  const out = Buffer.alloc(8 + hdr.length + off);
-  out.writeBigUInt64LE(BigInt(hdr.length), 0);
-  hdr.copy(out, 8);
-  let at = 8 + hdr.length;
-  for (const [, data] of tensors) {
-    Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, at);
-    at += data.byteLength;
-  }
-  writeBytesAtomic(path, out);
+  const tensors = new Map([
+    ['mean', new Tensor([d], model.mean)],
+    ['components', new Tensor([k, d], model.components)],
+    ['explained_variance', new Tensor([k], model.explainedVariance)],
+  ]);
+  writeSafetensors(path, tensors, { format: 'c3d-pca', version: '1' });
 }
 
 /** Reads a model written by `savePca` (or any safetensors file with those three F32 tensors). */
 export function loadPca(path: string): PcaModel {
-  let buf: Buffer;
+  let file: SafetensorsContents;
   try {
-    buf = readFileSync(path);
+    file = readSafetensors(path);
   } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`${path}: not a safetensors PCA model (${e instanceof WeightsError ? e.problem : (e as Error).message})`);
   }
-  if (buf.length < 8) throw new Error(`${path}: not a safetensors PCA model (too short)`);
-  const n = Number(buf.readBigUInt64LE(0));
-  if (8 + n > buf.length) throw new Error(`${path}: not a safetensors PCA model (header length ${n} past end of file)`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  try {
-    header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
-  } catch {
-    throw new Error(`${path}: not a safetensors PCA model (bad JSON header)`);
-  }
-  const tensor = (name: string, shape: (s: number[]) => boolean): Float32Array => {
-    const t = header[name];
-    if (!t || t.dtype !== 'F32' || !shape(t.shape)) throw new Error(`${path}: missing or malformed F32 tensor '${name}'`);
-    const [a, b] = t.data_offsets;
-    if (!(b >= a && 8 + n + b <= buf.length && (b - a) === 4 * t.shape.reduce((p, q) => p * q, 1))) {
-      throw new Error(`${path}: tensor '${name}' has bad data offsets`);
-    }
-    return new Float32Array(buf.buffer.slice(buf.byteOffset + 8 + n + a, buf.byteOffset + 8 + n + b));
+  const tensor = (name: string, shape: (s: readonly number[]) => boolean): Float32Array => {
+    const t = file.tensors.get(name);
+    if (!t || file.dtypes.get(name) !== 'F32' || !shape(t.shape)) throw new Error(`${path}: missing or malformed F32 tensor '${name}'`);
+    return t.data;
   };
   const mean = tensor('mean', (s) => s.length === 1);
   const components = tensor('components', (s) => s.length === 2 && s[1] === mean.length);
