@@ -1,14 +1,9 @@
 /** Class labels: text files with one label per line (any strings), encoded to dense class indices. */
-import { readFileSync } from 'node:fs';
+import { readFileOrThrow } from '../io/read-file.js';
 
 /** Reads one label per line; a trailing newline is fine, blank lines elsewhere are an error. */
 export function readLabels(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readFileOrThrow(path, 'utf8');
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
   const blank = lines.flatMap((l, i) => (l.trim() === '' ? [i + 1] : []));

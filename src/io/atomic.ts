@@ -1,4 +1,5 @@
 /** Files are written whole or not at all: chunks go to a temp file next to the target, then rename. */
+import { fsReason } from './read-file.js';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 
 let counter = 0;
@@ -34,7 +35,7 @@ export function writeBytesAtomic(path: string, bytes: Uint8Array | string): void
   try {
     writeFileAtomic(path, (write) => write(data));
   } catch (e) {
-    throw new Error(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`${path}: cannot write (${fsReason(e)})`);
   }
 }
 

@@ -14,8 +14,8 @@
  * uint32 LE for v2/v3), then an ASCII dict literal padded with spaces and ending in `\n` so that the
  * data starts on a 64-byte boundary.
  */
-import { readFileSync } from 'node:fs';
 import { writeBytesAtomic } from './atomic.js';
+import { readFileOrThrow } from './read-file.js';
 
 export type NpyDtype = 'float32' | 'float64' | 'int32' | 'uint8';
 export type NpyData = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -110,13 +110,7 @@ export function parseNpy(bytes: Uint8Array, where = '<buffer>'): NpyArray {
 
 /** Reads a .npy file. */
 export function readNpy(path: string): NpyArray {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseNpy(bytes, path);
+  return parseNpy(readFileOrThrow(path), path);
 }
 
 /** Serialises an array to .npy bytes (v1.0 header, or v2.0 when the header is too long for v1). */

@@ -5,6 +5,7 @@ import { type Command, UsageError } from '../command.js';
 import { parseFlags } from './eval.js';
 import { loadVideoDescriptors, meanDescriptor } from '../../eval/video-descriptors.js';
 import { cosineSearch } from '../../eval/neighbors.js';
+import { fsReason } from '../../io/read-file.js';
 
 const USAGE = `usage: c3d search QUERY [QUERY…] --index DIR [--top 10]
 
@@ -35,7 +36,7 @@ export const searchCommand: Command = {
     try {
       names = readdirSync(dir).filter((n) => n.endsWith('.npy')).sort();
     } catch (e) {
-      throw new Error(`${dir}: cannot list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new Error(`${dir}: cannot list (${fsReason(e)})`);
     }
     if (names.length === 0) throw new Error(`${dir}: no .npy descriptors`);
     const ids = names.map((n) => n.slice(0, -4));

@@ -6,8 +6,8 @@
  * Values come back as float64 in MATLAB's column-major order with MATLAB's dims (for v7.3 the
  * HDF5 shape is MATLAB's reversed, and its C-order data is the same column-major sequence).
  */
-import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
+import { readFileOrThrow } from '../../io/read-file.js';
 
 export interface MatArray {
   name: string;
@@ -122,12 +122,7 @@ async function readV73(path: string): Promise<MatArray[]> {
 
 /** All numeric arrays in a .mat file (v5 or v7.3). */
 export async function readMatArrays(path: string): Promise<MatArray[]> {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const buf = readFileOrThrow(path);
   const hdf5 = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
   // v7.3 files are HDF5 with a 512-byte MATLAB user block; the HDF5 signature sits at 0 or 512.
   if (hdf5.every((b, i) => buf[i] === b) || hdf5.every((b, i) => buf[512 + i] === b)) return readV73(path);

@@ -3,8 +3,8 @@
  * set's View2.mat (a numeric array of MATLAB dims (pairs, 5, splits), v5 or v7.3), or from a CSV with
  * one pair per line: `split,id1,id2,same[,action1,action2]` (split 1-based; a header line is skipped).
  */
-import { readFileSync } from 'node:fs';
 import { readMatArrays } from './mat-file.js';
+import { readFileOrThrow } from '../../io/read-file.js';
 
 export interface AslanPair {
   id1: string;
@@ -30,12 +30,7 @@ function fromColumnMajor(dims: number[], data: Float64Array, where: string): Asl
 
 export async function readAslanSplits(path: string): Promise<AslanSplits> {
   if (/\.csv$/i.test(path) || /\.txt$/i.test(path)) {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+    const text = readFileOrThrow(path, 'utf8');
     const splits = new Map<number, AslanPair[]>();
     text.split(/\r?\n/).forEach((line, n) => {
       const l = line.trim();

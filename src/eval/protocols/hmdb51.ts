@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type VideoSplit, videoId, lines } from './splits.js';
+import { fsReason } from '../../io/read-file.js';
 
 /** Split `n` (1–3) from the folder of split files. */
 export function readHmdb51Split(dir: string, n: number): VideoSplit {
@@ -13,7 +14,7 @@ export function readHmdb51Split(dir: string, n: number): VideoSplit {
   try {
     names = readdirSync(dir);
   } catch (e) {
-    throw new Error(`${dir}: cannot list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`${dir}: cannot list (${fsReason(e)})`);
   }
   const suffix = `_test_split${n}.txt`;
   const files = names.filter((f) => f.endsWith(suffix)).sort();

@@ -3,19 +3,14 @@
  * Maryland scene protocol, paper §4 table 5: each video is tested by a model trained on all the
  * others) and stratified k-fold.
  */
-import { readFileSync } from 'node:fs';
 import { type VideoSplit, videoId, lines } from './splits.js';
 import { stratifiedFolds } from '../cross-validation.js';
 import { LabelEncoder } from '../labels.js';
+import { readFileOrThrow } from '../../io/read-file.js';
 
 /** Reads "VIDEO LABEL" lines (the label is the rest of the line after the first whitespace). */
 export function readVideoList(path: string): { ids: string[]; labels: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readFileOrThrow(path, 'utf8');
   const ids: string[] = [];
   const labels: string[] = [];
   lines(text).forEach((l, n) => {

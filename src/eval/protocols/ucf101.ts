@@ -3,17 +3,11 @@
  * ("ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1") and testlist0N.txt ("ApplyEyeMakeup/v_…avi").
  * The class of a video is the folder part of its path, checked against classInd.txt.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type VideoSplit, videoId, lines } from './splits.js';
+import { readFileOrThrow } from '../../io/read-file.js';
 
-function read(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
+const read = (path: string): string => readFileOrThrow(path, 'utf8');
 
 /** classInd.txt → class names by index (1-based in the file). */
 export function readClassInd(path: string): Map<number, string> {
