@@ -61,17 +61,23 @@ export function dropoutBackward(dy: Tensor, mask: Uint8Array, p: number): Tensor
   return dx;
 }
 
+/** log Σ exp(row), stable: the row max is taken out before exponentiating. */
+export function logSumExp(row: Float32Array): number {
+  let max = -Infinity;
+  for (let k = 0; k < row.length; k++) max = Math.max(max, row[k]);
+  let sum = 0;
+  for (let k = 0; k < row.length; k++) sum += Math.exp(row[k] - max);
+  return Math.log(sum) + max;
+}
+
 /** Row-wise softmax of (N,K), stable: the row max is subtracted before exponentiating. */
 export function softmax(x: Tensor): Tensor {
   const [N, K] = checkTensor('softmax', x, 'x', 2);
   const y = new Tensor([N, K]);
   for (let n = 0; n < N; n++) {
     const row = x.data.subarray(n * K, (n + 1) * K);
-    let max = -Infinity;
-    for (let k = 0; k < K; k++) max = Math.max(max, row[k]);
-    let sum = 0;
-    for (let k = 0; k < K; k++) sum += Math.exp(row[k] - max);
-    for (let k = 0; k < K; k++) y.data[n * K + k] = Math.exp(row[k] - max) / sum;
+    const lse = logSumExp(row);
+    for (let k = 0; k < K; k++) y.data[n * K + k] = Math.exp(row[k] - lse);
   }
   return y;
 }

@@ -1,6 +1,7 @@
 /** Softmax cross-entropy (Caffe's SoftmaxWithLoss), averaged over the batch. */
 import { Tensor } from '../../tensor/tensor.js';
 import { checkLabels, checkTensor } from './validate.js';
+import { logSumExp } from './activations.js';
 
 /**
  * loss = (1/N) Σ_n [logsumexp(z_n) − z_n[label_n]]; grad = (softmax(z) − onehot(label)) / N.
@@ -16,11 +17,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { loss:
   let total = 0;
   for (let n = 0; n < N; n++) {
     const row = logits.data.subarray(n * K, (n + 1) * K);
-    let max = -Infinity;
-    for (let k = 0; k < K; k++) max = Math.max(max, row[k]);
-    let sum = 0;
-    for (let k = 0; k < K; k++) sum += Math.exp(row[k] - max);
-    const logSum = Math.log(sum) + max;
+    const logSum = logSumExp(row);
     total += logSum - row[labels[n]];
     for (let k = 0; k < K; k++) {
       const p = Math.exp(row[k] - logSum);
