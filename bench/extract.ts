@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { BGR_NO_MEAN } from '../src/features/convention.js';
+import { startDecoders } from '../src/features/decoder-pool.js';
 import { runPipeline } from '../src/features/pipeline.js';
 import { getModel } from '../src/models/index.js';
 import { syntheticParams } from '../src/nn/index.js';
@@ -53,6 +54,7 @@ async function net(): Promise<Backend> {
 
 /** Peak RSS of one long video through the pipeline (run in a child so the number is its own). */
 async function rssChild(path: string): Promise<void> {
+  await startDecoders(1);
   const backend = await net();
   const t0 = performance.now();
   const s = await runPipeline([{ id: 'long', path }], backend, { layers: ['fc6'], convention: BGR_NO_MEAN, batchSize: Number(values.batch), jobs: 1 });
@@ -69,6 +71,8 @@ async function main(): Promise<void> {
     const batch = Number(values.batch);
     const paths = Array.from({ length: nVideos }, (_, i) => join(dir, `v${i}.mp4`));
     paths.forEach((p, i) => makeVideo(p, seconds, i % 2 ? 'testsrc2' : 'mandelbrot'));
+    // As `c3d extract` does: decoders (and their ffmpeg relays) start before the net is loaded.
+    await startDecoders(Number(values.jobs));
     const backend = await net();
     const [C, L, H, W] = backend.inputShape;
     console.log(`bench:extract — ${values.model} width ${values.width} on ${backend.name}; ${nVideos} videos × ${seconds} s of 320×240 @ 25 fps; batch ${batch}, jobs ${values.jobs}, stride ${STRIDE}`);

@@ -5,27 +5,37 @@
  * could not overlap the net. Flow control by credits: at most `window` clips of the current video are
  * in flight; the main thread returns a credit per clip it has put into a batch.
  *
- * Protocol — in: {type:'video', seq, path, decode, window} | {type:'credit', seq, n};
- * out: {type:'start', seq, estimatedFrames} | {type:'clip', seq, index, data, frames} |
+ * Protocol — in: {type:'video', seq, path, decode, window, job} | {type:'credit', seq, n};
+ * out: {type:'ready'} (once, relay started) | {type:'start', seq, estimatedFrames} | {type:'clip', seq, index, data, frames} |
  *      {type:'end', seq, frames, clips} | {type:'error', seq, message, frames}.
  * `frames` counts frames decoded since the previous message.
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openVideo, type DecodeOptions } from '../video/decode.js';
+import { SpawnRelay } from '../video/spawner.js';
 import { ClipAssembler, type ClipOptions } from './clips.js';
+import { DecodeGate } from './decode-gate.js';
 import type { PixelConvention } from './convention.js';
 import { clipToInput, FramePreparer, type FrameGeometry } from './preprocess.js';
 
 export interface DecodeWorkerData {
-  clips: ClipOptions;
-  geometry: FrameGeometry;
-  convention: PixelConvention;
   /** Niceness of the decode thread (0 = unchanged). */
   nice?: number;
 }
 
-type InMessage = { type: 'video'; seq: number; path: string; decode?: DecodeOptions; window: number } | { type: 'credit'; seq: number; n: number };
+/** What to do with each video (sent with it: one worker serves pipelines of any settings). */
+export interface DecodeJob {
+  clips: ClipOptions;
+  geometry: FrameGeometry;
+  convention: PixelConvention;
+  /** A DecodeGate's buffer: when given, decoding waits while the net runs (see decode-gate.ts). */
+  gate?: SharedArrayBuffer;
+}
+
+type InMessage =
+  | { type: 'video'; seq: number; path: string; decode?: DecodeOptions; window: number; job: DecodeJob }
+  | { type: 'credit'; seq: number; n: number };
 
 const port = parentPort!;
 const cfg = workerData as DecodeWorkerData;
@@ -38,6 +48,9 @@ if (cfg.nice) {
     // Not permitted or not supported: run at normal priority.
   }
 }
+// ffmpegs are started through a relay process forked once, now, not once per video (spawner.ts).
+const relay = new SpawnRelay(new URL('../video/spawn-relay-child.js', import.meta.url).pathname);
+port.postMessage({ type: 'ready' });
 let current = -1;
 let credits = 0;
 let wake: (() => void) | undefined;
@@ -61,23 +74,27 @@ async function waitForCredit(): Promise<void> {
 async function runVideo(m: Extract<InMessage, { type: 'video' }>): Promise<void> {
   current = m.seq;
   credits = m.window;
-  const clipSize = 3 * cfg.clips.clipLength * cfg.geometry.cropSize * cfg.geometry.cropSize;
-  const prep = new FramePreparer(cfg.geometry);
-  const assembler = new ClipAssembler<Uint8Array>(cfg.clips);
+  const { clips, geometry, convention } = m.job;
+  const gate = m.job.gate ? new DecodeGate(m.job.gate) : undefined;
+  const clipSize = 3 * clips.clipLength * geometry.cropSize * geometry.cropSize;
+  const prep = new FramePreparer(geometry);
+  const assembler = new ClipAssembler<Uint8Array>(clips);
   let pending = 0;
   let index = 0;
   const send = async (clip: Uint8Array[]): Promise<void> => {
     await waitForCredit();
     const data = new Float32Array(clipSize);
-    clipToInput(clip, cfg.convention, data, 0, cfg.geometry);
+    clipToInput(clip, convention, data, 0, geometry);
     port.postMessage({ type: 'clip', seq: m.seq, index: index++, data, frames: pending }, [data.buffer]);
     pending = 0;
   };
   let reader;
   try {
-    reader = await openVideo(m.path, m.decode);
+    await gate?.pass();
+    reader = await openVideo(m.path, m.decode, relay.spawner);
     port.postMessage({ type: 'start', seq: m.seq, estimatedFrames: reader.info.estimatedFrames });
     for await (const frame of reader) {
+      await gate?.pass();
       pending++;
       for (const clip of assembler.push(prep.prepare(frame))) await send(clip);
     }

@@ -1,6 +1,7 @@
 /** Video features: decoding, clips, preprocessing, the batched extraction engine and batch jobs. */
 export { extract, extractClips, type ExtractOptions, type FramesInput, type ClipResult } from './extract.js';
 export { runPipeline, type VideoSource, type FrameStream, type PipelineOptions, type PipelineEvents, type PipelineSummary, type VideoFeatures } from './pipeline.js';
+export { startDecoders } from './decoder-pool.js';
 export { runExtractJob, type ExtractJobOptions, type JobSummary, type JobHooks } from './job.js';
 export { expandInputs, type VideoInput } from './inputs.js';
 export { clipStarts, ClipAssembler, PAPER_CLIPS, type ClipOptions } from './clips.js';

@@ -9,16 +9,18 @@
  *
  * The backend is injected, so the engine is independent of how the net is built.
  */
-import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import type { Backend } from '../runtime/backend.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DecodeOptions } from '../video/decode.js';
 import type { Image8 } from '../video/resize.js';
 import type { ClipFeatures } from './aggregate.js';
 import { ClipQueue } from './clip-queue.js';
+import { DecodeGate } from './decode-gate.js';
 import { ClipAssembler, PAPER_CLIPS, type ClipOptions } from './clips.js';
 import type { PixelConvention } from './convention.js';
-import type { DecodeWorkerData } from './decode-worker.js';
+import type { DecodeJob } from './decode-worker.js';
+import { acquireDecoder, discardDecoder, releaseDecoder, type DecoderHandle } from './decoder-pool.js';
 import { C3D_GEOMETRY, clipToInput, FramePreparer, type FrameGeometry } from './preprocess.js';
 
 /**
@@ -56,6 +58,11 @@ export interface PipelineOptions {
   /** Videos decoded concurrently (default 2). */
   jobs?: number;
   geometry?: FrameGeometry;
+  /**
+   * Let decode threads run during forward passes. Default: only when the net leaves a core free
+   * (`backend.threads` < cores); otherwise they prepare the next batch between passes (decode-gate.ts).
+   */
+  decodeDuringForward?: boolean;
 }
 
 /** Per-clip features of one finished video, layer by layer (clips × dim, dim = flattened blob). */
@@ -112,13 +119,6 @@ interface QueuedClip {
   release?(): void;
 }
 
-interface PooledWorker {
-  worker: Worker;
-  busy: boolean;
-  onMessage?: (m: WorkerMessage) => void;
-  onCrash?: (e: Error) => void;
-}
-
 type WorkerMessage =
   | { type: 'start'; seq: number; estimatedFrames?: number }
   | { type: 'clip'; seq: number; index: number; data: Float32Array; frames: number }
@@ -157,7 +157,8 @@ export async function runPipeline(
   const queue = new ClipQueue<QueuedClip>(jobs * window + 2 * batchSize);
   const summary: PipelineSummary = { done: 0, failed: 0, clips: 0, frames: 0, forwardSeconds: 0 };
   const producers: Promise<void>[] = [];
-  const pool: PooledWorker[] = [];
+  /** Decoders this run holds (taken from the shared pool, handed back when their video ends). */
+  const held = new Set<DecoderHandle>();
   let next = 0;
   let running = 0;
   let seq = 0;
@@ -242,31 +243,25 @@ export async function runPipeline(
     }
   };
 
-  const workerData: DecodeWorkerData = { clips: clipOpts, geometry, convention: opts.convention, nice: Number(process.env.C3D_DECODE_NICE ?? 10) };
-  const spawnWorker = (): PooledWorker => {
-    const pw: PooledWorker = { worker: new Worker(new URL('./decode-worker.js', import.meta.url), { workerData }), busy: false };
-    pw.worker.on('message', (m: WorkerMessage) => pw.onMessage?.(m));
-    pw.worker.on('error', (e) => pw.onCrash?.(e));
-    pw.worker.on('exit', (code) => pw.onCrash?.(new Error(`decode worker exited (code ${code})`)));
-    return pw;
-  };
+  const overlap = opts.decodeDuringForward ?? !(backend.threads !== undefined && backend.threads >= availableParallelism());
+  const gate = overlap ? undefined : new DecodeGate();
+  const job: DecodeJob = { clips: clipOpts, geometry, convention: opts.convention, gate: gate?.buffer };
 
   /** A file decoded and prepared by a worker thread; resolves when the worker is done with it. */
   const produceInWorker = (v: VideoState): Promise<void> =>
     new Promise<void>((resolve) => {
-      let pw = pool.find((w) => !w.busy);
-      if (!pw) pool.push((pw = spawnWorker()));
-      const worker = pw;
-      worker.busy = true;
+      const decoder = acquireDecoder();
+      held.add(decoder);
       const mySeq = seq++;
-      const release = (): void => worker.worker.postMessage({ type: 'credit', seq: mySeq, n: 1 });
-      const done = (): void => {
-        worker.busy = false;
-        worker.onMessage = undefined;
-        worker.onCrash = undefined;
+      const release = (): void => decoder.worker.postMessage({ type: 'credit', seq: mySeq, n: 1 });
+      const done = (crashed = false): void => {
+        held.delete(decoder);
+        if (crashed) void discardDecoder(decoder);
+        else releaseDecoder(decoder);
         resolve();
       };
-      worker.onMessage = (m) => {
+      decoder.onMessage = (msg) => {
+        const m = msg as WorkerMessage;
         if (m.seq !== mySeq) return;
         if (m.type === 'start') events.onVideoStart?.(v.source.id, m.estimatedFrames);
         else if (m.type === 'clip') {
@@ -275,23 +270,21 @@ export async function runPipeline(
         } else if (m.type === 'end') {
           countFrames(v, m.frames);
           v.totalClips = m.clips;
-          void finalizeIfComplete(v).then(done, (e) => {
+          void finalizeIfComplete(v).then(() => done(), (e) => {
             fatal ??= e as Error;
             queue.close(fatal);
             done();
           });
         } else {
           countFrames(v, m.frames);
-          void fail(v, new Error(m.message)).then(done, done);
+          void fail(v, new Error(m.message)).then(() => done(), () => done());
         }
       };
-      worker.onCrash = (e) => {
-        // A dead worker is dropped from the pool; its video fails, the next video gets a fresh worker.
-        const at = pool.indexOf(worker);
-        if (at >= 0) pool.splice(at, 1);
-        void fail(v, new Error(`${v.source.path}: decoder crashed: ${e.message}`)).then(done, done);
+      decoder.onCrash = (e) => {
+        // A dead worker leaves the pool; its video fails, the next video gets a fresh worker.
+        void fail(v, new Error(`${v.source.path}: decoder crashed: ${e.message}`)).then(() => done(true), () => done(true));
       };
-      worker.worker.postMessage({ type: 'video', seq: mySeq, path: v.source.path, decode: v.source.decode, window });
+      decoder.worker.postMessage({ type: 'video', seq: mySeq, path: v.source.path, decode: v.source.decode, window, job });
     });
 
   const produce = async (source: VideoSource): Promise<void> => {
@@ -328,7 +321,13 @@ export async function runPipeline(
       const n = batch.length;
       batch.forEach((q, i) => input.set(q.input, i * clipSize));
       const t0 = performance.now();
-      const out = await backend.run(new Tensor([n, C, L, H, W], n === batchSize ? input : input.subarray(0, n * clipSize)), opts.layers);
+      gate?.close();
+      let out: Map<string, Tensor>;
+      try {
+        out = await backend.run(new Tensor([n, C, L, H, W], n === batchSize ? input : input.subarray(0, n * clipSize)), opts.layers);
+      } finally {
+        gate?.open();
+      }
       summary.forwardSeconds += (performance.now() - t0) / 1000;
       summary.clips += n;
       for (const name of opts.layers) {
@@ -363,7 +362,8 @@ export async function runPipeline(
     await Promise.allSettled(producers.map((p) => Promise.race([p, new Promise((r) => setTimeout(r, 1000))])));
     throw fatal;
   } finally {
-    await Promise.all(pool.map((w) => ((w.onCrash = undefined), w.worker.terminate())));
+    // Decoders still holding a video (the run failed) are ended; the others went back to the pool.
+    await Promise.all([...held].map((d) => discardDecoder(d)));
   }
   return summary;
 }

@@ -13,6 +13,8 @@ export interface Backend {
   readonly outputNames: readonly string[];
   /** Input clip shape without the batch dim, (C, L, H, W), e.g. (3, 16, 112, 112). */
   readonly inputShape: readonly [number, number, number, number];
+  /** CPU threads a forward pass keeps busy (undefined when unknown, e.g. a GPU execution provider). */
+  readonly threads?: number;
   /**
    * Runs a batch of preprocessed clips (N, C, L, H, W) and returns the requested blobs, each with
    * the batch as dim 0. fc6/fc7 are post-ReLU (Caffe's in-place ReLU), as the C3D descriptor is.

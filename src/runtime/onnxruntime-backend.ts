@@ -46,6 +46,7 @@ export async function createOnnxRuntimeBackend(
     name: 'onnxruntime',
     outputNames,
     inputShape: [c, l, h, w],
+    threads: (opts.executionProviders ?? ['cpu']).every((ep) => (typeof ep === 'string' ? ep : ep.name) === 'cpu') ? threads : undefined,
     async run(clips, outputs) {
       if (!session) throw new Error('onnxruntime backend: used after dispose()');
       checkClips(spec, clips);

@@ -49,6 +49,8 @@ export async function createWasmBackend(spec: NetSpec, params: ReadonlyMap<strin
     name: 'wasm',
     outputNames,
     inputShape: [c, l, h, w],
+    // The fast kernels say how many threads they run; other kernels (the reference) run on this one.
+    threads: (kernels as { threads?: number }).threads ?? 1,
     kernelsName: kernels.name,
     async run(clips, outputs) {
       const current = net;

@@ -3,12 +3,12 @@
  * (after ffmpeg's automatic rotation) through a pipe; no temporary frame files. BGR because the Caffe
  * data layer read frames with OpenCV. Grey and alpha inputs are converted by ffmpeg (alpha dropped).
  */
-import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveFfmpeg } from './ffmpeg.js';
 import { lastErrorLine, parseInputInfo, parseOutputInfo, type InputStreamInfo } from './ffmpeg-log.js';
 import type { Image8 } from './resize.js';
+import { spawnDirect, type SpawnedProcess, type Spawner } from './spawner.js';
 
 export interface DecodeOptions {
   /** ffmpeg binary (default: resolveFfmpeg()). */
@@ -66,9 +66,10 @@ async function inputArgs(path: string, opts: DecodeOptions): Promise<string[]> {
 /**
  * Starts ffmpeg on a video file (any container/codec ffmpeg reads) or a frames directory and resolves
  * once the output frame size is known. Rejects with a one-line message naming the file when ffmpeg
- * cannot open it (missing, not a video, unsupported codec).
+ * cannot open it (missing, not a video, unsupported codec). `spawner` starts ffmpeg (default: a
+ * direct spawn; the extraction pipeline passes a relay, see spawner.ts).
  */
-export async function openVideo(path: string, opts: DecodeOptions = {}): Promise<VideoReader> {
+export async function openVideo(path: string, opts: DecodeOptions = {}, spawner: Spawner = spawnDirect): Promise<VideoReader> {
   const bin = resolveFfmpeg(opts.ffmpeg);
   if (opts.fps !== undefined && !(opts.fps > 0 && Number.isFinite(opts.fps))) {
     throw new RangeError(`--fps must be a positive number, got ${opts.fps}`);
@@ -85,7 +86,7 @@ export async function openVideo(path: string, opts: DecodeOptions = {}): Promise
     '-vsync', 'passthrough',
     '-f', 'rawvideo', '-pix_fmt', 'bgr24', 'pipe:1',
   ];
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawner(bin, args);
   let log = '';
   let exitCode: number | null | undefined;
   let spawnError: Error | undefined;
@@ -136,7 +137,7 @@ class FfmpegReader implements VideoReader {
   constructor(
     readonly path: string,
     readonly info: VideoInfo,
-    private readonly proc: ReturnType<typeof spawn>,
+    private readonly proc: SpawnedProcess,
     private readonly exited: Promise<void>,
     private readonly status: () => { code: number | null | undefined; log: string; spawnError?: Error },
   ) {}
@@ -180,8 +181,8 @@ class FfmpegReader implements VideoReader {
 }
 
 /** Decodes a whole (short) video into memory: for tests and small inputs; pipelines stream instead. */
-export async function readAllFrames(path: string, opts: DecodeOptions = {}): Promise<Image8[]> {
-  const reader = await openVideo(path, opts);
+export async function readAllFrames(path: string, opts: DecodeOptions = {}, spawner: Spawner = spawnDirect): Promise<Image8[]> {
+  const reader = await openVideo(path, opts, spawner);
   const frames: Image8[] = [];
   for await (const f of reader) frames.push(f);
   return frames;

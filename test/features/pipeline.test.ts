@@ -1,6 +1,7 @@
 /** The extraction engine with a test-double net: batching across videos, clip order, failures. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { clipStarts } from '../../src/features/clips.js';
 import { BGR_NO_MEAN } from '../../src/features/convention.js';
@@ -134,4 +135,31 @@ test('extractClips(): per-clip features stream out in order; breaking early stop
   await assert.rejects(async () => {
     for await (const _ of extractClips(join(dir, 'nope.avi'), { backend: net, clips: CLIPS })) void _;
   }, /no such file/);
+});
+
+test('with no spare core (decoders gated by the net), two runs in a row reuse the decoders and match the reference', async () => {
+  // A net that says it fills every core: the pipeline then holds decoders back during its passes
+  // (decode-gate.test.ts checks the gate itself).
+  class BusyNet extends ChannelMeanBackend {
+    readonly threads = availableParallelism();
+    override async run(clips: Tensor, outputs: readonly string[]): Promise<Map<string, Tensor>> {
+      await new Promise((r) => setTimeout(r, 20));
+      return super.run(clips, outputs);
+    }
+  }
+  for (let round = 0; round < 2; round++) {
+    const done: VideoFeatures[] = [];
+    const summary = await runPipeline(
+      [source('long', videos.long, 'worker'), source('mid', videos.mid, 'worker'), source('short', videos.short, 'worker')],
+      new BusyNet(L),
+      { layers: ['fc6'], convention: BGR_NO_MEAN, clips: CLIPS, batchSize: 2, jobs: 2 },
+      { onVideoDone: (v) => void done.push(v) },
+    );
+    assert.deepEqual(summary, { ...summary, done: 3, failed: 0, clips: 8, frames: 21 }, `round ${round}`);
+    for (const [id, path] of Object.entries(videos)) {
+      const fc6 = done.find((d) => d.id === id)!.layers.get('fc6')!;
+      const expected = await expectedFc6(path);
+      expected.forEach((row, i) => row.forEach((x, j) => assert.ok(Math.abs(fc6.data[i * 4 + j] - x) < 1e-4, `round ${round} ${id} clip ${i}`)));
+    }
+  }
 });

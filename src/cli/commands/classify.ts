@@ -1,4 +1,5 @@
 /** `c3d classify VIDEO…`: top-5 Sports-1M labels per video (mean of clip probabilities). */
+import { startDecoders } from '../../features/decoder-pool.js';
 import { readFileSync } from 'node:fs';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS } from '../../io/weights-flags.js';
@@ -57,6 +58,9 @@ export const classify: Command = {
     const fps = values.fps === undefined ? undefined : Number(values.fps);
     if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got '${values.fps}'`);
     const inputs = expandInputs(positionals);
+    const jobs = positiveInt('jobs', values.jobs, 2);
+    // Decoders fork their ffmpeg relays before the weights are in memory, when forking is cheap.
+    if (inputs.length > 0) await startDecoders(Math.min(jobs, inputs.length));
     const net = await netFromFlags(values);
     try {
       if (!net.backend.outputNames.includes('prob')) throw new Error(`${net.spec.name} has no 'prob' output`);
@@ -69,7 +73,7 @@ export const classify: Command = {
       await runPipeline(
         inputs.map((v) => ({ id: v.path, path: v.path, decode: { ffmpeg: values.ffmpeg, fps } })),
         net.backend,
-        { layers: ['prob'], convention: net.convention, clips: { clipLength: L, stride }, geometry: geometryForCrop(H), jobs: positiveInt('jobs', values.jobs, 2), batchSize: positiveInt('batch', values.batch, DEFAULT_BATCH) },
+        { layers: ['prob'], convention: net.convention, clips: { clipLength: L, stride }, geometry: geometryForCrop(H), jobs, batchSize: positiveInt('batch', values.batch, DEFAULT_BATCH) },
         {
           onVideoDone: (v) => void results.set(v.id, topK(v.layers.get('prob')!, labels, k)),
           onVideoFailed: (id, e) => void results.set(id, e),

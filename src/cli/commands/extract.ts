@@ -1,4 +1,5 @@
 /** `c3d extract`: C3D features of videos, resumable batch jobs (thin layer over src/features). */
+import { startDecoders } from '../../features/decoder-pool.js';
 import { basename, extname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
@@ -144,6 +145,8 @@ export const extract: Command = {
       project: (data, rows) => pcaModel.project({ rows, dim: pcaModel.inputDim, data }).data,
     };
 
+    // Decoders fork their ffmpeg relays before the weights are in memory, when forking is cheap.
+    if (inputs.length > 0) await startDecoders(Math.min(jobs, inputs.length));
     const net = await netFromFlags(values, clipLength);
     try {
       const [, L, H] = net.backend.inputShape;

@@ -1,0 +1,174 @@
+/**
+ * How ffmpeg processes are started: directly, or through a small long-lived relay process.
+ *
+ * Why a relay: `child_process.spawn` forks the calling process, and Linux then write-protects every
+ * page it owns; each page the process writes next takes a fault. With a net in memory that is
+ * costly — measured with full C3D on onnxruntime (2-core VM): one spawn made the next forward pass
+ * 2.3 s instead of 1.1 s. A video per ffmpeg means one such hit per video (UCF101 videos take ~6 s of
+ * forward passes each). The relay (spawn-relay-child.ts) is forked once, while the pipeline starts,
+ * and spawns each ffmpeg from its own small address space, passing the bytes through.
+ *
+ * Wire format, relay → us: records `[kind u8][length u32 LE][payload]`, kind 1 = ffmpeg stdout bytes,
+ * 2 = stderr bytes, 3 = exit (JSON `{code, error?}`); us → relay: JSON lines `{type:'run', bin, args}`
+ * or `{type:'kill'}`. One ffmpeg at a time per relay.
+ */
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
+
+/** The part of a ChildProcess the decoder uses (a spawned ffmpeg, direct or relayed). */
+export interface SpawnedProcess {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** null while running. */
+  readonly exitCode: number | null;
+  kill(signal?: NodeJS.Signals): void;
+  on(event: 'error', fn: (err: Error) => void): this;
+  on(event: 'close', fn: (code: number | null) => void): this;
+}
+
+/** Starts `bin args` with stdout/stderr piped, stdin ignored. */
+export type Spawner = (bin: string, args: readonly string[]) => SpawnedProcess;
+
+/** The plain way: fork this process (fine when it holds little memory). */
+export const spawnDirect: Spawner = (bin, args) => spawn(bin, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+
+export const RECORD_STDOUT = 1;
+export const RECORD_STDERR = 2;
+export const RECORD_EXIT = 3;
+export const RECORD_HEADER = 5;
+
+/** Exit record payload. */
+export interface RelayExit {
+  code: number | null;
+  /** spawn failure (e.g. ENOENT), as the error code or message. */
+  error?: string;
+  errno?: string;
+}
+
+class RelayedProcess extends EventEmitter implements SpawnedProcess {
+  exitCode: number | null = null;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Exit record received. */
+  done = false;
+  /** Killed by us: what is left of its output is dropped. */
+  killed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly relay: SpawnRelay,
+  ) {
+    super();
+    this.stdout = new Readable({ read: () => relay.resume() });
+    this.stderr = new Readable({ read: () => undefined });
+  }
+
+  kill(): void {
+    if (this.done || this.killed) return;
+    this.killed = true;
+    this.relay.kill(this);
+  }
+}
+
+/**
+ * One relay process. Its ffmpegs run one at a time, in the order asked (a decode worker opens the
+ * next video while the last one's ffmpeg is still exiting). The relay exits when its stdin closes
+ * (`close()`, or this thread ending).
+ */
+export class SpawnRelay {
+  private readonly proc;
+  /** Started or queued processes, oldest first; records belong to the first. */
+  private readonly procs: RelayedProcess[] = [];
+  private nextId = 0;
+  private pending = Buffer.alloc(0);
+  private failure: Error | undefined;
+
+  constructor(childScript: string) {
+    this.proc = spawn(process.execPath, [childScript], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.proc.on('error', (e) => this.crash(new Error(`ffmpeg relay could not start: ${e.message}`)));
+    this.proc.on('exit', (code, signal) => this.crash(new Error(`ffmpeg relay exited (${signal ?? `code ${code}`})`)));
+    this.proc.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.proc.stdin.on('error', () => undefined); // a dead relay is reported through 'exit'
+  }
+
+  readonly spawner: Spawner = (bin, args) => {
+    const p = new RelayedProcess(this.nextId++, this);
+    if (this.failure) {
+      const message = this.failure.message;
+      queueMicrotask(() => this.finish(p, { code: null, error: message }));
+      return p;
+    }
+    this.procs.push(p);
+    this.send({ type: 'run', id: p.id, bin, args });
+    return p;
+  };
+
+  /** @internal */
+  kill(p: RelayedProcess): void {
+    this.send({ type: 'kill', id: p.id });
+    this.resume();
+  }
+
+  /** @internal */
+  resume(): void {
+    this.proc.stdout.resume();
+  }
+
+  close(): void {
+    this.proc.stdin.end();
+  }
+
+  private send(msg: object): void {
+    if (!this.failure) this.proc.stdin.write(JSON.stringify(msg) + '\n');
+  }
+
+  private onData(chunk: Buffer): void {
+    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let off = 0;
+    while (buf.length - off >= RECORD_HEADER) {
+      const kind = buf[off]!;
+      const len = buf.readUInt32LE(off + 1);
+      if (buf.length - off - RECORD_HEADER < len) break;
+      const body = buf.subarray(off + RECORD_HEADER, off + RECORD_HEADER + len);
+      off += RECORD_HEADER + len;
+      const p = this.procs[0];
+      if (!p) continue;
+      if (kind === RECORD_EXIT) {
+        this.procs.shift();
+        this.finish(p, JSON.parse(body.toString('utf8')) as RelayExit);
+      } else if (p.killed) {
+        continue;
+      } else if (kind === RECORD_STDOUT) {
+        // Copy: `body` is a view of a chunk we keep parsing. Backpressure: stop reading the relay
+        // until the decoder asks for more (then the relay, and ffmpeg, block on full pipes).
+        if (!p.stdout.push(Buffer.from(body))) this.proc.stdout.pause();
+      } else if (kind === RECORD_STDERR) {
+        p.stderr.push(Buffer.from(body));
+      }
+    }
+    this.pending = off < buf.length ? Buffer.from(buf.subarray(off)) : Buffer.alloc(0);
+  }
+
+  private finish(p: RelayedProcess, exit: RelayExit): void {
+    // The relay may be paused for this process's unread output; what follows is the next one's.
+    this.resume();
+    p.done = true;
+    p.exitCode = exit.code;
+    p.stdout.push(null);
+    p.stderr.push(null);
+    if (exit.error !== undefined) p.emit('error', Object.assign(new Error(exit.error), { code: exit.errno }));
+    // 'close' once the log is fully delivered (its listeners parse it). Unlike a ChildProcess we do
+    // not wait for stdout to be read: frames may still sit unread when ffmpeg is long gone (a short
+    // video), and draining them here would lose them.
+    p.stderr.once('end', () => p.emit('close', exit.code));
+    p.stderr.resume();
+    if (p.killed) p.stdout.resume(); // nobody will read it
+  }
+
+  private crash(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const p of this.procs.splice(0)) this.finish(p, { code: null, error: err.message });
+  }
+}
