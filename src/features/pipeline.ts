@@ -3,7 +3,9 @@
  * feeds the net full batches made of clips from any video, so the net never idles on a short video.
  * Videos given by path are decoded and preprocessed in worker threads (src/features/decode-worker.ts):
  * onnxruntime-node blocks the main thread during a forward pass, so only other threads can prepare the
- * next batch meanwhile. Frames given as streams are prepared on the main thread.
+ * next batch. They come from a pool kept between runs (decoder-pool.ts), and when the net's threads
+ * fill every core they wait while it runs (decode-gate.ts). Frames given as streams are prepared on
+ * the main thread.
  * Only the frames of open clips, a bounded number of prepared clips and each unfinished video's
  * per-clip features are held: a 10-minute video streams through.
  *
