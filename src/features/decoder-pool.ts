@@ -12,7 +12,6 @@ import type { DecodeWorkerData } from './decode-worker.js';
 /** One decode worker; `onMessage` / `onCrash` belong to the pipeline that holds it. */
 export interface DecoderHandle {
   readonly worker: Worker;
-  busy: boolean;
   onMessage?: (m: unknown) => void;
   onCrash?: (e: Error) => void;
   /** Resolves once its relay runs. */
@@ -21,19 +20,23 @@ export interface DecoderHandle {
 
 const idle: DecoderHandle[] = [];
 
+function removeIdle(h: DecoderHandle): void {
+  const at = idle.indexOf(h);
+  if (at >= 0) idle.splice(at, 1);
+}
+
 function spawnDecoder(): DecoderHandle {
   const workerData: DecodeWorkerData = { nice: Number(process.env.C3D_DECODE_NICE ?? 0) };
   const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData });
   let readyResolve!: () => void;
-  const h: DecoderHandle = { worker, busy: false, ready: new Promise<void>((r) => (readyResolve = r)) };
+  const h: DecoderHandle = { worker, ready: new Promise<void>((r) => (readyResolve = r)) };
   worker.on('message', (m: { type?: string }) => {
     if (m.type === 'ready') readyResolve();
     else h.onMessage?.(m);
   });
   const crashed = (e: Error): void => {
     readyResolve();
-    const at = idle.indexOf(h);
-    if (at >= 0) idle.splice(at, 1);
+    removeIdle(h);
     h.onCrash?.(e);
   };
   worker.on('error', crashed);
@@ -41,17 +44,15 @@ function spawnDecoder(): DecoderHandle {
   return h;
 }
 
-/** An idle decoder (a new one if none is idle), marked busy and keeping the process alive. */
+/** An idle decoder (a new one if none is idle), taken out of the pool and keeping the process alive. */
 export function acquireDecoder(): DecoderHandle {
   const h = idle.pop() ?? spawnDecoder();
-  h.busy = true;
   h.worker.ref();
   return h;
 }
 
 /** Hands a decoder back after its video ended normally. */
 export function releaseDecoder(h: DecoderHandle): void {
-  h.busy = false;
   h.onMessage = undefined;
   h.onCrash = undefined;
   h.worker.unref();
@@ -62,8 +63,7 @@ export function releaseDecoder(h: DecoderHandle): void {
 export async function discardDecoder(h: DecoderHandle): Promise<void> {
   h.onMessage = undefined;
   h.onCrash = undefined;
-  const at = idle.indexOf(h);
-  if (at >= 0) idle.splice(at, 1);
+  removeIdle(h);
   await h.worker.terminate();
 }
 
@@ -80,5 +80,5 @@ export async function startDecoders(n = 2): Promise<void> {
   }
   // Referenced until they run (an unreferenced worker would let the process exit while we wait).
   await Promise.all(idle.map((h) => h.ready));
-  for (const h of started) if (!h.busy) h.worker.unref();
+  for (const h of started) if (idle.includes(h)) h.worker.unref(); // not acquired meanwhile
 }

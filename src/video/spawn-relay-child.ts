@@ -48,8 +48,7 @@ function startNext(): void {
     startNext();
     return;
   }
-  const me = { id: req.id, proc };
-  running = me;
+  running = { id: req.id, proc };
   let spawnError: NodeJS.ErrnoException | undefined;
   let ended = false;
   const end = (code: number | null): void => {

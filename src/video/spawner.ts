@@ -5,12 +5,13 @@
  * page it owns; each page the process writes next takes a fault. With a net in memory that is
  * costly — measured with full C3D on onnxruntime (2-core VM): one spawn made the next forward pass
  * 2.3 s instead of 1.1 s. A video per ffmpeg means one such hit per video (UCF101 videos take ~6 s of
- * forward passes each). The relay (spawn-relay-child.ts) is forked once, while the pipeline starts,
- * and spawns each ffmpeg from its own small address space, passing the bytes through.
+ * forward passes each). The relay (spawn-relay-child.ts) is forked once per decode worker, when the
+ * worker starts, and spawns each ffmpeg from its own small address space, passing the bytes through.
  *
  * Wire format, relay → us: records `[kind u8][length u32 LE][payload]`, kind 1 = ffmpeg stdout bytes,
- * 2 = stderr bytes, 3 = exit (JSON `{code, error?}`); us → relay: JSON lines `{type:'run', bin, args}`
- * or `{type:'kill'}`. One ffmpeg at a time per relay.
+ * 2 = stderr bytes, 3 = exit (JSON `{code, error?, errno?}`); us → relay: JSON lines
+ * `{type:'run', id, bin, args}` or `{type:'kill', id}`. One ffmpeg at a time per relay, in request
+ * order, so records always belong to the oldest unfinished request.
  */
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
