@@ -40,7 +40,7 @@ interface ConvCase {
   pad: Triple;
 }
 
-// Shapes: output channels not a multiple of 4, spatial sizes not multiples of 8, interior and border panels.
+// Shapes: output channels not a multiple of the 5-row micro-tile (and more than one 130-row MC block), spatial sizes not multiples of 8, interior and border panels.
 const convCases: ConvCase[] = [
   { x: [1, 3, 5, 9, 11], w: [5, 3, 3, 3, 3], stride: [1, 1, 1], pad: [1, 1, 1] },
   { x: [2, 4, 7, 6, 13], w: [6, 4, 1, 3, 3], stride: [1, 1, 1], pad: [0, 1, 1] },
@@ -52,6 +52,7 @@ const convCases: ConvCase[] = [
   // pad ≥ kernel: the backward-input convolution gets negative padding.
   { x: [2, 2, 3, 5, 4], w: [3, 2, 1, 3, 1], stride: [1, 1, 1], pad: [1, 1, 2] },
   { x: [1, 3, 4, 6, 5], w: [2, 3, 2, 1, 3], stride: [2, 1, 1], pad: [2, 1, 3] },
+  { x: [1, 137, 2, 3, 4], w: [143, 137, 1, 3, 3], stride: [1, 1, 1], pad: [0, 1, 1] },
 ];
 
 describe('fast kernels vs naive loops', () => {
@@ -165,7 +166,7 @@ describe('fast kernels vs naive loops', () => {
     }
   });
 
-  for (const [N, K, O] of [[1, 37, 19], [3, 300, 45], [7, 64, 9], [30, 257, 130]]) {
+  for (const [N, K, O] of [[1, 37, 19], [3, 300, 45], [7, 64, 9], [30, 257, 130], [263, 40, 7], [6, 270, 264]]) {
     it(`linear forward / backward: x (${N}, ${K}), w (${O}, ${K})`, async () => {
       const x = random([N, K], N + K);
       const w = random([O, K], O);

@@ -2,13 +2,14 @@
 // the host fills a task block (see params.ts) and calls `run(block)` on every thread with its own range.
 import * as P from './params';
 import * as G from './geometry';
-import { KC, MC, NC, A_PREPACKED, A_STRIDED, B_IM2COL, B_IM2COL_T, B_STRIDED, gemmBlocked, packAFull, setA, setB, setTile } from './gemm';
+import { KC, MC, MR, NC, A_PREPACKED, A_STRIDED, B_IM2COL, B_IM2COL_T, B_STRIDED, gemmBlocked, packAFull, roundUpMR, setA, setB, setTile } from './gemm';
 import { poolBackward, poolForward } from './pool';
 
 /** Blocking constants the host needs to size the per-thread packing buffers. */
 export const KC_SIZE: i32 = KC;
 export const MC_SIZE: i32 = MC;
 export const NC_SIZE: i32 = NC;
+export const MR_SIZE: i32 = MR;
 
 export function heapBase(): usize {
   return __heap_base;
@@ -55,9 +56,9 @@ function runRange(block: usize, m0: i32, m1: i32, n0: i32, n1: i32): void {
   setTile(<usize>P.slot(block, P.S_TILE));
   if (op == P.OP_CONV_FORWARD) {
     // y_n (M=O × N=P) = bias + Wpacked (O × CK) · col(x_n) (CK × P), block [m0, m1) × [n0, n1).
-    // S_BIAS points at O rounded up to 4 values (zeros when the layer has no bias).
+    // S_BIAS points at O rounded up to MR values (zeros when the layer has no bias).
     G.loadGeometry(block);
-    setA(<usize>P.slot(block, P.S_A), 0, 0, (M + 3) & ~3);
+    setA(<usize>P.slot(block, P.S_A), 0, 0, roundUpMR(M));
     const batch = P.slot(block, P.S_BATCH);
     const xs = <usize>P.slot(block, P.S_X_STRIDE) << 2;
     const cs = <usize>P.slot(block, P.S_C_STRIDE) << 2;
@@ -69,7 +70,7 @@ function runRange(block: usize, m0: i32, m1: i32, n0: i32, n1: i32): void {
     }
   } else if (op == P.OP_CONV_WGRAD) {
     // dW (M=O × N=CK) = Σ_n dy_n (O × P) · col(x_n)ᵀ (P × CK), block [m0, m1) × [n0, n1). The first
-    // item overwrites C through S_BIAS, which points at O rounded up to 4 zeros.
+    // item overwrites C through S_BIAS, which points at O rounded up to MR zeros.
     G.loadGeometry(block);
     const batch = P.slot(block, P.S_BATCH);
     const xs = <usize>P.slot(block, P.S_X_STRIDE) << 2;
@@ -83,7 +84,7 @@ function runRange(block: usize, m0: i32, m1: i32, n0: i32, n1: i32): void {
   } else if (op == P.OP_GEMM) {
     setA(<usize>P.slot(block, P.S_A), P.slot(block, P.S_RSA), P.slot(block, P.S_CSA), 0);
     setB(<usize>P.slot(block, P.S_B), P.slot(block, P.S_RSB), P.slot(block, P.S_CSB));
-    // S_BIAS ≠ 0: M rounded up to 4 zeros, C is overwritten (never read); 0: C += A·B (C pre-filled).
+    // S_BIAS ≠ 0: M rounded up to MR zeros, C is overwritten (never read); 0: C += A·B (C pre-filled).
     gemmBlocked(A_STRIDED, B_STRIDED, M, K, m0, m1, n0, n1, c, ldc, bufA, bufB, <usize>P.slot(block, P.S_BIAS));
   } else if (op == P.OP_POOL_FORWARD) {
     G.loadGeometry(block);

@@ -25,12 +25,12 @@ export type TaskFields = Partial<Record<SlotName, number>>;
 
 /** Bytes per task block (48 i32 slots, padded to a cache line multiple). */
 export const BLOCK_BYTES = 256;
-/** Micro-kernel tile: 4 rows × 8 columns. */
-export const MR = 4;
+/** Micro-kernel tile: 5 rows × 8 columns. */
+export const MR = 5;
 export const NR = 8;
 /** Blocking of the GEMM driver (must match gemm.ts): sizes of the per-thread packing buffers. */
 export const KC = 256;
-export const MC = 128;
+export const MC = 130;
 export const NC = 2048;
 
 /** The exports every instance of the compute core has. */
@@ -40,12 +40,13 @@ export interface CoreExports {
   KC_SIZE: WebAssembly.Global;
   MC_SIZE: WebAssembly.Global;
   NC_SIZE: WebAssembly.Global;
+  MR_SIZE: WebAssembly.Global;
 }
 
 /** The packing buffers are sized from KC/MC/NC above: refuse a core compiled with other blocking. */
 export function checkBlocking(core: CoreExports): void {
-  const got = [core.KC_SIZE.value, core.MC_SIZE.value, core.NC_SIZE.value];
-  if (got[0] !== KC || got[1] !== MC || got[2] !== NC) {
-    throw new Error(`fast kernels: core blocking ${got.join('/')} differs from abi.ts ${KC}/${MC}/${NC}; rebuild with npm run build`);
+  const got = [core.KC_SIZE.value, core.MC_SIZE.value, core.NC_SIZE.value, core.MR_SIZE.value];
+  if (got[0] !== KC || got[1] !== MC || got[2] !== NC || got[3] !== MR) {
+    throw new Error(`fast kernels: core blocking ${got.join('/')} differs from abi.ts ${KC}/${MC}/${NC}/${MR}; rebuild with npm run build`);
   }
 }

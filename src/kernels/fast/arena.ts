@@ -5,7 +5,7 @@
  * The memory grows on demand up to 4 GiB and never shrinks (wasm memory cannot).
  */
 import { ShapeError } from '../../tensor/shape.js';
-import { BLOCK_BYTES, KC, MC, NC } from './abi.js';
+import { BLOCK_BYTES, KC, MC, MR, NC, NR } from './abi.js';
 import { MAX_PAGES, PAGE_BYTES } from './module.js';
 
 const ALIGN = 64;
@@ -18,8 +18,8 @@ export interface ThreadScratch {
   bufB: number;
 }
 
-/** Edge tile (4×8 floats) plus the im2col row tables (4 × KC i32) used by gemm.ts. */
-const TILE_BYTES = 128 + 16 * KC;
+/** Edge tile (MR×NR floats) plus the im2col row tables (4 × KC i32) used by gemm.ts. */
+const TILE_BYTES = MR * NR * 4 + 16 * KC;
 const THREAD_BYTES = BLOCK_BYTES + TILE_BYTES + MC * KC * 4 + KC * NC * 4;
 
 export class Arena {
