@@ -271,7 +271,8 @@ function packBIm2col(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
   }
   const hwo = G.gHo * G.gWo;
   const big = <usize>kc << 5;
-  const interiorW = G.gSw == 1;
+  const unitW = G.gSw == 1;
+  const zero = f32x4.splat(0);
   for (let s = 0; s < nc; s += NR) {
     const panel = dst + <usize>(s >> 3) * big;
     const p = j0 + s;
@@ -282,16 +283,41 @@ function packBIm2col(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
     const id0 = od * G.gSd - G.gPd;
     const ih0 = oh * G.gSh - G.gPh;
     const iw0 = ow - G.gPw;
-    if (
-      interiorW && s + NR <= nc && ow + NR <= G.gWo &&
-      id0 >= 0 && id0 + G.gKd <= D && ih0 >= 0 && ih0 + G.gKh <= H && iw0 >= 0 && iw0 + NR - 1 + G.gKw <= W
-    ) {
-      const base = G.gX + ((<usize>id0 * <usize>hw + <usize>ih0 * <usize>W + <usize>iw0) << 2);
+    if (unitW && s + NR <= nc && ow + NR <= G.gWo) {
+      // Row panel: 8 outputs on one output row, so every tap reads 8 consecutive inputs of one x row.
+      const origin = G.gX + (<usize>(<isize>((id0 * H + ih0) * W + iw0) << 2));
       let d = panel;
+      if (id0 >= 0 && id0 + G.gKd <= D && ih0 >= 0 && ih0 + G.gKh <= H && iw0 >= 0 && iw0 + NR - 1 + G.gKw <= W) {
+        // Interior: no tap leaves x.
+        for (let k = 0; k < kc; k++) {
+          const src = origin + (<usize>load<i32>(tOff + (<usize>k << 2)) << 2);
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          d += 32;
+        }
+        continue;
+      }
+      // Border row panel: per tap, the x row is either outside (zeros), wholly inside (two v128), or
+      // cut by the left/right padding (element by element).
       for (let k = 0; k < kc; k++) {
-        const src = base + (<usize>load<i32>(tOff + (<usize>k << 2)) << 2);
-        v128.store(d, v128.load(src));
-        v128.store(d, v128.load(src, 16), 16);
+        const q = <usize>k << 2;
+        const z = iw0 + load<i32>(tE + q);
+        if (<u32>(id0 + load<i32>(tA + q)) >= <u32>D || <u32>(ih0 + load<i32>(tB + q)) >= <u32>H) {
+          v128.store(d, zero);
+          v128.store(d, zero, 16);
+        } else {
+          const src = <usize>(<isize>origin + (<isize>load<i32>(tOff + q) << 2));
+          if (z >= 0 && z + NR <= W) {
+            v128.store(d, v128.load(src));
+            v128.store(d, v128.load(src, 16), 16);
+          } else {
+            for (let j = 0; j < NR; j++) {
+              let v: f32 = 0;
+              if (<u32>(z + j) < <u32>W) v = load<f32>(src + (<usize>j << 2));
+              store<f32>(d + (<usize>j << 2), v);
+            }
+          }
+        }
         d += 32;
       }
       continue;
