@@ -30,7 +30,7 @@ let gB: usize = 0;
 let gRsB: i32 = 0;
 let gCsB: i32 = 0;
 let gTile: usize = 0;
-let gTables: usize = 0; // 4·KC i32 per thread, right after the tile
+let gTables: usize = 0; // 8·KC words per thread, right after the tile: im2col tables or gathered rows
 
 export function setA(a: usize, rs: i32, cs: i32, mp: i32): void {
   gA = a;
@@ -362,17 +362,54 @@ function packBIm2col(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
   }
 }
 
-/** B = col(x)ᵀ (rows p, cols ck) of the current convolution: each packed column is one im2col row. */
+/**
+ * B = col(x)ᵀ (rows p, cols ck) of the current convolution: each packed column is one im2col row.
+ * The panel's 8 im2col rows are gathered contiguously into the scratch rows, then transposed into the
+ * panel 4×4 at a time.
+ */
 function packBIm2colT(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
-  const ncp = (nc + NR - 1) & ~(NR - 1);
   const big = <usize>kc << 5;
-  for (let j = 0; j < ncp; j++) {
-    const d = dst + <usize>(j >> 3) * big + (<usize>(j & 7) << 2);
-    if (j >= nc) {
-      for (let k = 0; k < kc; k++) store<f32>(d + (<usize>k << 5), 0);
-      continue;
+  const rows = gTables; // NR rows of KC floats
+  const rowBytes = <usize>KC << 2;
+  const k4 = kc & ~3;
+  for (let s = 0; s < nc; s += NR) {
+    for (let j = 0; j < NR; j++) {
+      const r = rows + <usize>j * rowBytes;
+      if (s + j < nc) gatherRow(j0 + s + j, k0, kc, r);
+      else memory.fill(r, 0, <usize>kc << 2);
     }
-    gatherRow(j0 + j, k0, kc, d, 31, 0, 32);
+    const panel = dst + <usize>(s >> 3) * big;
+    for (let half = 0; half < 2; half++) {
+      const r0 = rows + <usize>(half * 4) * rowBytes;
+      const r1 = r0 + rowBytes;
+      const r2 = r1 + rowBytes;
+      const r3 = r2 + rowBytes;
+      let d = panel + (<usize>half << 4);
+      for (let k = 0; k < k4; k += 4) {
+        const q = <usize>k << 2;
+        const a = v128.load(r0 + q);
+        const b = v128.load(r1 + q);
+        const c = v128.load(r2 + q);
+        const e = v128.load(r3 + q);
+        const ab01 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+        const ab23 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+        const ce01 = i32x4.shuffle(c, e, 0, 4, 1, 5);
+        const ce23 = i32x4.shuffle(c, e, 2, 6, 3, 7);
+        v128.store(d, i32x4.shuffle(ab01, ce01, 0, 1, 4, 5));
+        v128.store(d, i32x4.shuffle(ab01, ce01, 2, 3, 6, 7), 32);
+        v128.store(d, i32x4.shuffle(ab23, ce23, 0, 1, 4, 5), 64);
+        v128.store(d, i32x4.shuffle(ab23, ce23, 2, 3, 6, 7), 96);
+        d += 128;
+      }
+      for (let k = k4; k < kc; k++) {
+        const q = <usize>k << 2;
+        store<f32>(d, load<f32>(r0 + q));
+        store<f32>(d, load<f32>(r1 + q), 4);
+        store<f32>(d, load<f32>(r2 + q), 8);
+        store<f32>(d, load<f32>(r3 + q), 12);
+        d += 32;
+      }
+    }
   }
 }
 

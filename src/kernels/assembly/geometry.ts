@@ -39,12 +39,10 @@ export function loadGeometry(block: usize): void {
 }
 
 /**
- * Writes col[row][p0 .. p0+len) to dst. Element t goes to dst + (t >> shift)·big + (t & mask)·small
- * (bytes), which covers both packed layouts: B micro-panels (8 columns then jump) and A micro-panels
- * (one row every 16 bytes, never jumping).
+ * Writes col[row][p0 .. p0+len) to dst, contiguous: the run of each output row is zeros where the tap
+ * falls in the padding and a copy of x elsewhere (v128 at unit stride, element by element otherwise).
  */
-export function gatherRow(row: i32, p0: i32, len: i32, dst: usize, shift: i32, big: usize, small: usize): void {
-  const mask = (1 << shift) - 1;
+export function gatherRow(row: i32, p0: i32, len: i32, dst: usize): void {
   const kvol = gKd * gKh * gKw;
   const c = row / kvol;
   let r = row - c * kvol;
@@ -64,7 +62,6 @@ export function gatherRow(row: i32, p0: i32, len: i32, dst: usize, shift: i32, b
   // Output columns whose input column iw = ow·sw + off lies inside [0, W).
   const owLo = off >= 0 ? 0 : (gSw - 1 - off) / gSw;
   const owHi = gW - 1 - off >= 0 ? (gW - 1 - off) / gSw + 1 : 0;
-  const sw = <usize>gSw << 2;
   let t = 0;
   while (t < len) {
     let seg = gWo - ow;
@@ -73,7 +70,7 @@ export function gatherRow(row: i32, p0: i32, len: i32, dst: usize, shift: i32, b
     const ih = oh * gSh - gPh + b;
     const end = t + seg;
     if (id < 0 || id >= gD || ih < 0 || ih >= gH) {
-      for (; t < end; t++) store<f32>(dst + <usize>(t >>> shift) * big + <usize>(t & mask) * small, 0);
+      fillZeros(dst, t, end);
     } else {
       let lo = owLo - ow;
       if (lo < 0) lo = 0;
@@ -81,21 +78,47 @@ export function gatherRow(row: i32, p0: i32, len: i32, dst: usize, shift: i32, b
       let hi = owHi - ow;
       if (hi < 0) hi = 0;
       if (hi > seg) hi = seg;
-      const zeroEnd = t + lo;
-      for (; t < zeroEnd; t++) store<f32>(dst + <usize>(t >>> shift) * big + <usize>(t & mask) * small, 0);
-      const copyEnd = end - seg + hi;
-      let src = xc + ((<usize>id * plane + <usize>ih * <usize>gW) << 2) + ((<usize>((ow + lo) * gSw + off)) << 2);
-      for (; t < copyEnd; t++) {
-        store<f32>(dst + <usize>(t >>> shift) * big + <usize>(t & mask) * small, load<f32>(src));
-        src += sw;
-      }
-      for (; t < end; t++) store<f32>(dst + <usize>(t >>> shift) * big + <usize>(t & mask) * small, 0);
+      fillZeros(dst, t, t + lo);
+      const src = xc + ((<usize>id * plane + <usize>ih * <usize>gW) << 2) + ((<usize>((ow + lo) * gSw + off)) << 2);
+      copyRun(dst, t + lo, t + hi, src);
+      fillZeros(dst, t + hi, end);
     }
+    t = end;
     ow = 0;
     oh++;
     if (oh == gHo) {
       oh = 0;
       od++;
     }
+  }
+}
+
+/** dst[from, to) = 0. */
+// @ts-ignore: decorator
+@inline
+function fillZeros(dst: usize, from: i32, to: i32): void {
+  let q = dst + (<usize>from << 2);
+  const end = dst + (<usize>to << 2);
+  const zero = f32x4.splat(0);
+  for (; q + 16 <= end; q += 16) v128.store(q, zero);
+  for (; q < end; q += 4) store<f32>(q, 0);
+}
+
+/** dst[from, to) = x elements from src on, gSw apart. */
+// @ts-ignore: decorator
+@inline
+function copyRun(dst: usize, from: i32, to: i32, src: usize): void {
+  let q = dst + (<usize>from << 2);
+  const end = dst + (<usize>to << 2);
+  if (gSw == 1) {
+    for (; q + 16 <= end; q += 16) {
+      v128.store(q, v128.load(src));
+      src += 16;
+    }
+  }
+  const sw = <usize>gSw << 2;
+  for (; q < end; q += 4) {
+    store<f32>(q, load<f32>(src));
+    src += sw;
   }
 }

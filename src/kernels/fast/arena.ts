@@ -18,8 +18,8 @@ export interface ThreadScratch {
   bufB: number;
 }
 
-/** Edge tile (MR×NR floats) plus the im2col row tables (4 × KC i32) used by gemm.ts. */
-const TILE_BYTES = MR * NR * 4 + 16 * KC;
+/** Edge tile (MR×NR floats) plus 8 × KC words for gemm.ts: im2col row tables or gathered rows. */
+const TILE_BYTES = MR * NR * 4 + 32 * KC;
 const THREAD_BYTES = BLOCK_BYTES + TILE_BYTES + MC * KC * 4 + KC * NC * 4;
 
 export class Arena {
