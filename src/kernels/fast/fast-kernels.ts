@@ -305,9 +305,9 @@ export class FastKernels implements Kernels {
     };
     const macs = outChannels * ck * P * g.batch;
     // Split the spatial columns: each chunk streams all of the packed weights once, so chunks stay
-    // ≥ 64 columns. Deep layers with few positions (conv5: 98) split the output channels instead.
-    if (P >= 2 * 64 * this.threads) await this.split('n', P, NR, macs, fields, 64);
-    else await this.split('m', outChannels, MR, macs, fields, 128);
+    // ≥ 64 columns, or one per thread for layers with few positions (conv5: 98). Splitting the output
+    // channels instead would make every thread pack the whole column matrix.
+    await this.split('n', P, NR, macs, fields, Math.min(64, Math.ceil(P / this.threads)));
     return this.copyOut(yPtr, count);
   }
 
