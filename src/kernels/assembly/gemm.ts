@@ -150,23 +150,39 @@ function aPanelOffset(i: i32, k: i32, kc: i32): usize {
   return (<usize>panel * <usize>kc * MR + <usize>k * MR + <usize>(i - panel * MR)) << 2;
 }
 
+/**
+ * One column of an A micro-panel: d[r] = A value at s + r·rs bytes for the `rows` valid rows, zeros
+ * below them. Packers walk a whole panel k by k so each store lands next to the previous one.
+ */
+// @ts-ignore: decorator
+@inline
+function packAColumn(d: usize, s: usize, rs: usize, rows: i32): void {
+  if (rows == MR) {
+    store<f32>(d, load<f32>(s));
+    store<f32>(d, load<f32>(s + rs), 4);
+    store<f32>(d, load<f32>(s + rs * 2), 8);
+    store<f32>(d, load<f32>(s + rs * 3), 12);
+    store<f32>(d, load<f32>(s + rs * 4), 16);
+    return;
+  }
+  for (let r = 0; r < MR; r++) {
+    let v: f32 = 0;
+    if (r < rows) v = load<f32>(s + rs * <usize>r);
+    store<f32>(d + (<usize>r << 2), v);
+  }
+}
+
 /** Packs rows [i0, i0+mc) × cols [k0, k0+kc) of strided A into MR-row micro-panels (zero-padded rows). */
 function packAStrided(i0: i32, mc: i32, k0: i32, kc: i32, M: i32, dst: usize): void {
-  const mcp = roundUpMR(mc);
-  for (let i = 0; i < mcp; i++) {
-    let d = dst + aPanelOffset(i, 0, kc);
+  const rs = <usize>gRsA << 2;
+  const cs = <usize>gCsA << 2;
+  for (let i = 0; i < mc; i += MR) {
     const gi = i0 + i;
-    if (i >= mc || gi >= M) {
-      for (let k = 0; k < kc; k++) {
-        store<f32>(d, 0);
-        d += MR << 2;
-      }
-      continue;
-    }
+    const rows = max(0, min(min(MR, mc - i), M - gi));
+    let d = dst + aPanelOffset(i, 0, kc);
     let s = gA + ((<usize>gi * <usize>gRsA + <usize>k0 * <usize>gCsA) << 2);
-    const cs = <usize>gCsA << 2;
     for (let k = 0; k < kc; k++) {
-      store<f32>(d, load<f32>(s));
+      packAColumn(d, s, rs, rows);
       d += MR << 2;
       s += cs;
     }
@@ -179,26 +195,23 @@ function packAStrided(i0: i32, mc: i32, k0: i32, kc: i32, M: i32, dst: usize): v
  */
 function packAFlipped(i0: i32, mc: i32, k0: i32, kc: i32, M: i32, dst: usize): void {
   const kvol = gRsA;
-  const mcp = roundUpMR(mc);
-  for (let i = 0; i < mcp; i++) {
-    let d = dst + aPanelOffset(i, 0, kc);
+  const rs = <usize>kvol << 2; // channel c + 1 of the same filter
+  for (let i = 0; i < mc; i += MR) {
     const c = i0 + i;
-    if (i >= mc || c >= M) {
-      for (let k = 0; k < kc; k++) {
-        store<f32>(d, 0);
-        d += MR << 2;
-      }
-      continue;
-    }
+    const rows = max(0, min(min(MR, mc - i), M - c));
+    let d = dst + aPanelOffset(i, 0, kc);
     let o = k0 / kvol;
     let t = k0 - o * kvol;
+    let s = gA + ((<usize>(o * M + c) * <usize>kvol + <usize>(kvol - 1 - t)) << 2);
     for (let k = 0; k < kc; k++) {
-      store<f32>(d, load<f32>(gA + ((<usize>(o * M + c) * <usize>kvol + <usize>(kvol - 1 - t)) << 2)));
+      packAColumn(d, s, rs, rows);
       d += MR << 2;
+      s -= 4;
       t++;
       if (t == kvol) {
         t = 0;
         o++;
+        s = gA + ((<usize>(o * M + c) * <usize>kvol + <usize>(kvol - 1)) << 2);
       }
     }
   }
