@@ -335,7 +335,11 @@ function packBIm2col(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
       }
       continue;
     }
-    // Boundary panel: column by column with bounds checks (zeros outside x and past nc).
+    if (unitW && s + NR <= nc) {
+      packRunsPanel(panel, kc, od, oh, ow);
+      continue;
+    }
+    // Stride along w, or the last partial panel: column by column with bounds checks.
     let pod = od, poh = oh, pow = ow;
     for (let j = 0; j < NR; j++) {
       let d = panel + (<usize>j << 2);
@@ -372,6 +376,72 @@ function packBIm2col(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
         }
       }
     }
+  }
+}
+
+/**
+ * An im2col panel whose 8 outputs (unit stride along w) span several output rows (Wo < 8 or a row
+ * change mid-panel): split into runs of consecutive outputs on one row; per tap, each run is zeros
+ * (its x row is in the padding), a plain copy, or element-wise where the padding cuts it.
+ */
+function packRunsPanel(panel: usize, kc: i32, od: i32, oh: i32, ow: i32): void {
+  const D = G.gD, H = G.gH, W = G.gW;
+  const tOff = gTables, tA = gTables + (<usize>KC << 2), tB = gTables + (<usize>KC << 3), tE = gTables + (<usize>KC * 12);
+  // Run table after the four tap tables: first column, length, id0, ih0, iw0, origin (elements).
+  const runs = gTables + (<usize>KC << 4);
+  let n = 0;
+  for (let j = 0; j < NR; ) {
+    const len = min(G.gWo - ow, NR - j);
+    const id0 = od * G.gSd - G.gPd;
+    const ih0 = oh * G.gSh - G.gPh;
+    const iw0 = ow - G.gPw;
+    const r = runs + <usize>n * 24;
+    store<i32>(r, j);
+    store<i32>(r, len, 4);
+    store<i32>(r, id0, 8);
+    store<i32>(r, ih0, 12);
+    store<i32>(r, iw0, 16);
+    store<i32>(r, (id0 * H + ih0) * W + iw0, 20);
+    n++;
+    j += len;
+    ow += len;
+    if (ow == G.gWo) {
+      ow = 0;
+      oh++;
+      if (oh == G.gHo) {
+        oh = 0;
+        od++;
+      }
+    }
+  }
+  let d = panel;
+  for (let k = 0; k < kc; k++) {
+    const q = <usize>k << 2;
+    const a = load<i32>(tA + q);
+    const b = load<i32>(tB + q);
+    const e = load<i32>(tE + q);
+    const off = load<i32>(tOff + q);
+    for (let i = 0; i < n; i++) {
+      const r = runs + <usize>i * 24;
+      const len = load<i32>(r, 4);
+      const out = d + (<usize>load<i32>(r) << 2);
+      if (<u32>(load<i32>(r, 8) + a) >= <u32>D || <u32>(load<i32>(r, 12) + b) >= <u32>H) {
+        for (let j = 0; j < len; j++) store<f32>(out + (<usize>j << 2), 0);
+        continue;
+      }
+      const z = load<i32>(r, 16) + e;
+      const src = G.gX + (<usize>(load<i32>(r, 20) + off) << 2);
+      if (z >= 0 && z + len <= W) {
+        for (let j = 0; j < len; j++) store<f32>(out + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+      } else {
+        for (let j = 0; j < len; j++) {
+          let v: f32 = 0;
+          if (<u32>(z + j) < <u32>W) v = load<f32>(src + (<usize>j << 2));
+          store<f32>(out + (<usize>j << 2), v);
+        }
+      }
+    }
+    d += 32;
   }
 }
 
