@@ -14,16 +14,16 @@
  * there, not here): 220 GFLOP/s per thread used.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { countMacs, getModel } from '../src/models/index.js';
 import { syntheticClips, syntheticParams } from '../src/nn/index.js';
 import { createBackend, type BackendName } from '../src/runtime/index.js';
 import { benchFlags } from './flags.js';
+import { writeDocSection } from './doc-section.js';
 
 const PY = '/usr/bin/python3';
-const DOC = 'docs/benchmarks.md';
 const SECTION = '## C3D forward';
 const PEAK_PER_THREAD = 220e9; // facts file: 2-core AVX-512 FMA peak ≈ 440 GFLOP/s
 const SPEC = getModel('c3d-sports1m');
@@ -138,8 +138,8 @@ async function main(): Promise<void> {
     `\`npm run bench:c3d\` — ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${cpus().length} logical CPUs, ${a.threads} compute threads,`,
     `full C3D (c3d-sports1m, ${(FLOP_PER_CLIP / 1e9).toFixed(1)} GFLOP = 2 × ${countMacs(SPEC).toLocaleString('en-US')} MACs per clip), best of ${a.reps} after one warm-up run.`,
     `Peak = ${(peak / 1e9).toFixed(0)} GFLOP/s: the facts file's measured 2-core AVX-512 FMA figure (220 per thread), not re-measured by this script.`,
-    `Peak RSS is per configuration (its own process, weights included). The machine was shared with other jobs`,
-    `(1-min load average ${load} at the start, ${loadavg()[0]!.toFixed(1)} at the end), so the numbers are noisy and on the low side.`,
+    `Peak RSS is per configuration (its own process, weights included). 1-min load average ${load} at the start,`,
+    `${loadavg()[0]!.toFixed(1)} at the end (the script's own processes count: 2 threads alone make ≈ 2); a busier machine reads low.`,
     `Targets (issue 3): onnxruntime ≥ 2.5× PyTorch clips/s and ≥ 280 GFLOP/s; wasm ≥ 65 GFLOP/s; peak RSS at batch 1 ≤ 1.2 GiB.`,
     `The wasm backend runs a batch as consecutive one-clip passes (\`microBatch\` 1), so its batch-8 RSS stays near batch 1's.`,
     '',
@@ -148,17 +148,7 @@ async function main(): Promise<void> {
   ].join('\n');
   console.log(section);
   if (a.write) {
-    let doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n\nNumbers from the `npm run bench:*` scripts; each prints its peer beside us.\n\n';
-    const start = doc.indexOf(SECTION);
-    if (start >= 0) {
-      const next = doc.indexOf('\n## ', start + 1);
-      doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
-    } else {
-      doc = doc.trimEnd() + '\n\n' + section;
-    }
-    writeFileSync(`${DOC}.tmp-${process.pid}`, doc);
-    renameSync(`${DOC}.tmp-${process.pid}`, DOC);
-    console.error(`bench: wrote the "${SECTION.slice(3)}" section of ${DOC}`);
+    writeDocSection(SECTION, section);
   }
 }
 

@@ -9,11 +9,12 @@
  *   options: --threads 1,2  --reps N  --no-torch  --no-write
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Tensor } from '../src/tensor/tensor.js';
 import { createFastKernels, type FastKernels } from '../src/kernels/fast/index.js';
 import { benchFlags } from './flags.js';
+import { writeDocSection } from './doc-section.js';
 
 interface Layer {
   name: string;
@@ -38,7 +39,6 @@ const OPS = ['forward', 'backward-input', 'backward-weight'] as const;
 type OpName = (typeof OPS)[number];
 
 const PY = '/usr/bin/python3';
-const DOC = 'docs/benchmarks.md';
 
 function parseArgs(argv: string[]) {
   const { has, value } = benchFlags(argv);
@@ -173,20 +173,11 @@ function writeDoc(rows: string[], reps: number, note: string, load: number): voi
       "conv1a's backward-input has only 3 output rows (the input channels), so it is bound by the im2col " +
       'packing; training never needs it. Every op allocates its output tensor, and first-touching fresh ' +
       'memory is expensive on some VMs (tens of ms per 10 MB), which shows on the big outputs (conv1a ' +
-      'forward, backward-weight of 512→512 layers).',
+      'forward, backward-weight of 512→512 layers). Targets (issue 2): forward ≥ 75 GFLOP/s on conv2a and conv3b ' +
+      'with 2 threads, both gradient GEMMs ≥ 70.',
     '',
   ].join('\n');
-  let doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n\nNumbers from the `npm run bench:*` scripts; each prints its peer beside us.\n\n';
-  const start = doc.indexOf('## Kernels');
-  if (start >= 0) {
-    const next = doc.indexOf('\n## ', start + 1);
-    doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
-  } else {
-    doc = doc.trimEnd() + '\n\n' + section;
-  }
-  writeFileSync(`${DOC}.tmp`, doc);
-  renameSync(`${DOC}.tmp`, DOC);
-  console.error(`bench: wrote the Kernels section of ${DOC}`);
+  writeDocSection('## Kernels', section);
 }
 
 await main();
