@@ -53,6 +53,8 @@ const convCases: ConvCase[] = [
   { x: [2, 2, 3, 5, 4], w: [3, 2, 1, 3, 1], stride: [1, 1, 1], pad: [1, 1, 2] },
   { x: [1, 3, 4, 6, 5], w: [2, 3, 2, 1, 3], stride: [2, 1, 1], pad: [2, 1, 3] },
   { x: [1, 137, 2, 3, 4], w: [143, 137, 1, 3, 3], stride: [1, 1, 1], pad: [0, 1, 1] },
+  // 8-wide rows, some cut by the padding, over several K blocks on two threads (conv2a-like borders).
+  { x: [1, 12, 3, 5, 17], w: [21, 12, 3, 3, 3], stride: [1, 1, 1], pad: [1, 1, 1] },
 ];
 
 describe('fast kernels vs naive loops', () => {
@@ -104,7 +106,7 @@ describe('fast kernels vs naive loops', () => {
     assert.deepEqual((await single.conv3dBackwardInput(y2, w, x.shape, p)).data, dx2.data);
   });
 
-  it('conv3d with few positions (conv5-like, split over output channels) matches, 1 vs 2 threads bitwise', async () => {
+  it('conv3d with few positions (conv5-like: rows of 7, one column chunk per thread) matches, 1 vs 2 threads bitwise', async () => {
     const p = { stride: [1, 1, 1] as Triple, pad: [1, 1, 1] as Triple };
     const x = random([1, 64, 2, 7, 7], 7);
     const w = random([42, 64, 3, 3, 3], 8);
