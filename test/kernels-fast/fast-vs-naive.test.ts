@@ -146,6 +146,27 @@ describe('fast kernels vs naive loops', () => {
     });
   }
 
+  it('max pool rows of pairs (4 outputs at a time) keep the first maximum, let NaN win, and match the reference', async () => {
+    // Rows of 19: two 4-output groups, one more whole pair, then ceil mode's ragged window {18}.
+    const x = new Tensor([1, 2, 3, 4, 19]);
+    for (let i = 0; i < x.size; i++) x.data[i] = (i * 7) % 5; // many ties
+    x.data[3] = Number.NaN;
+    x.data[40] = Number.NaN;
+    x.data[41] = 9;
+    for (let i = 60; i < 68; i++) x.data[i] = -Infinity;
+    for (const p of [
+      { kernel: [1, 2, 2], stride: [1, 2, 2], pad: [0, 0, 0], rounding: 'ceil' },
+      { kernel: [2, 2, 2], stride: [2, 2, 2], pad: [0, 0, 0], rounding: 'ceil' },
+      { kernel: [2, 2, 2], stride: [2, 2, 2], pad: [1, 1, 0], rounding: 'floor' },
+    ] as Pool3dParams[]) {
+      const fast = await k.maxPool3dForward(x, p);
+      const ref = await referenceKernels.maxPool3dForward(x, p);
+      assert.deepEqual(fast.y.shape, ref.y.shape);
+      assert.deepEqual([...fast.y.data], [...ref.y.data], `y, kernel ${p.kernel}`);
+      assert.deepEqual([...fast.argmax], [...ref.argmax], `switches, kernel ${p.kernel}`);
+    }
+  });
+
   it('pool5 (Caffe ceil) windows are {0,1},{2,3},{4,5},{6}', async () => {
     const x = new Tensor([1, 1, 1, 7, 7]);
     for (let i = 0; i < 49; i++) x.data[i] = i;
