@@ -3,7 +3,7 @@
  * Data flows one way: video → clips → net → features → eval; each stage is exported here.
  */
 export * from './tensor/index.js';
-export type { Kernels, Conv3dParams, Pool3dParams, PoolResult, Triple } from './kernels/api.js';
+export type { Kernels, Conv3dParams, ConvForwardOptions, Pool3dParams, PoolResult, Triple } from './kernels/api.js';
 export { referenceKernels } from './kernels/reference/index.js';
 export { createFastKernels } from './kernels/fast/index.js';
 export * from './models/index.js';

@@ -18,6 +18,15 @@ export interface Conv3dParams {
   pad: Triple;
 }
 
+/** Options of the forward convolution. */
+export interface ConvForwardOptions {
+  /**
+   * Apply ReLU to the output (v < 0 ? 0 : v), as a conv layer followed by Caffe's in-place ReLU; the
+   * fast path does it while writing the output, saving a pass over the activation.
+   */
+  relu?: boolean;
+}
+
 /**
  * Max pooling. `rounding: 'ceil'` is Caffe's Pooling3D: output size = ceil((in + 2·pad − k) / s) + 1,
  * windows start at −pad and the last one may be ragged (clipped to the input), with Caffe's rule that
@@ -40,7 +49,7 @@ export interface Kernels {
   readonly name: string;
 
   /** y = conv3d(x, w) + b. x (N,C,D,H,W), w (O,C,kd,kh,kw), b (O) or null → y (N,O,D',H',W'). */
-  conv3dForward(x: Tensor, w: Tensor, b: Tensor | null, p: Conv3dParams): Promise<Tensor>;
+  conv3dForward(x: Tensor, w: Tensor, b: Tensor | null, p: Conv3dParams, opts?: ConvForwardOptions): Promise<Tensor>;
   /** dL/dx given dL/dy and w; `xShape` is the forward input's shape. */
   conv3dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: Conv3dParams): Promise<Tensor>;
   /** dL/dw given x and dL/dy; `wShape` is (O,C,kd,kh,kw). */

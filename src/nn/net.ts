@@ -106,17 +106,25 @@ export class Net {
     // kernels for reuse unless it is the caller's input or a blob we return.
     const returned = new Set<Float32Array>();
     let cur = x;
+    let fusedRelu = false;
     for (let i = 0; i <= stop; i++) {
       const info = this.infos[i]!;
       const l = info.layer;
       const prev = cur;
       let entry: TapeEntry = { kind: 'identity' };
+      // Set by a conv that applied the ReLU of layer i + 1 (see below); that layer then has nothing to do.
+      const reluDone = fusedRelu;
+      fusedRelu = false;
       switch (l.type) {
         case 'conv3d': {
           const w = this.params.get(`${l.name}.weight`)!;
           const b = this.params.get(`${l.name}.bias`)!;
           entry = { kind: 'conv3d', x: cur };
-          cur = await k.conv3dForward(cur, w, b, convParams(l));
+          // A ReLU right after, on this conv's output (in place, as in every C3D spec), is done by the
+          // conv as it writes y: the pre-ReLU value is never a blob of its own, so nothing can ask for it.
+          const next = i < stop ? this.infos[i + 1]! : undefined;
+          fusedRelu = next !== undefined && next.layer.type === 'relu' && next.inName === info.outName && next.outName === info.outName;
+          cur = await k.conv3dForward(cur, w, b, convParams(l), { relu: fusedRelu });
           break;
         }
         case 'pool3d': {
@@ -137,7 +145,7 @@ export class Net {
         case 'relu':
           // In place, as Caffe's ReLU: allocating (and zero-filling) a second activation of the same
           // size costs several times the ReLU itself. The caller's input is never overwritten.
-          cur = cur === x ? k.relu(cur) : reluInPlace(cur);
+          if (!reluDone) cur = cur === x ? k.relu(cur) : reluInPlace(cur);
           entry = { kind: 'relu', y: cur };
           break;
         case 'dropout':

@@ -80,6 +80,9 @@ describe('fast kernels vs naive loops', () => {
       const y = await k.conv3dForward(x, w, b, p);
       assert.deepEqual(y.shape, ref.shape);
       assertClose(y.data, ref.y, 'forward');
+      // Fused ReLU: applied once, after the last K block (several blocks when C·kvol > 256).
+      const yr = await k.conv3dForward(x, w, b, p, { relu: true });
+      assertClose(yr.data, Array.from(ref.y, (v) => (v < 0 ? 0 : v)), 'forward + relu');
       const dy = random(ref.shape, 41 + i);
       const dx = await k.conv3dBackwardInput(dy, w, c.x, p);
       assert.deepEqual(dx.shape, c.x);

@@ -30,7 +30,9 @@ let gB: usize = 0;
 let gRsB: i32 = 0;
 let gCsB: i32 = 0;
 let gTile: usize = 0;
-let gTables: usize = 0; // 8·KC words per thread, right after the tile: im2col tables or gathered rows
+let gTables: usize = 0;
+let gRelu = false; // the current GEMM ends with a ReLU (conv + in-place ReLU, as Caffe nets do)
+let gReluNow = false; // … and the K block being multiplied is its last one // 8·KC words per thread, right after the tile: im2col tables or gathered rows
 
 export function setA(a: usize, rs: i32, cs: i32, mp: i32): void {
   gA = a;
@@ -43,6 +45,11 @@ export function setB(b: usize, rs: i32, cs: i32): void {
   gB = b;
   gRsB = rs;
   gCsB = cs;
+}
+
+/** Whether the next gemmBlocked calls apply ReLU to C once its last K block is in. */
+export function setRelu(on: bool): void {
+  gRelu = on;
 }
 
 export function setTile(tile: usize): void {
@@ -108,9 +115,14 @@ function kernel5x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mr: i32,
   finishTile(c, ldc, mr, nr, bias);
 }
 
-/** C tile (mr×nr) = bias + scratch tile, or C += scratch tile when bias = 0. */
+/**
+ * C tile (mr×nr) = bias + scratch tile, or C += scratch tile when bias = 0; then, on the last K block
+ * of a GEMM with a fused ReLU (gReluNow), v < 0 ? 0 : v, which keeps NaN and −0 as Caffe's ReLU does.
+ */
 function finishTile(c: usize, ldc: usize, mr: i32, nr: i32, bias: usize): void {
   const t = gTile;
+  const relu = gReluNow;
+  const zero = f32x4.splat(0);
   if (mr == MR && nr == NR) {
     for (let i = 0; i < MR; i++) {
       const r = t + (<usize>i << 5);
@@ -123,6 +135,10 @@ function finishTile(c: usize, ldc: usize, mr: i32, nr: i32, bias: usize): void {
       } else {
         v0 = f32x4.add(v0, v128.load(c));
         v1 = f32x4.add(v1, v128.load(c, 16));
+      }
+      if (relu) {
+        v0 = f32x4.pmax(v0, zero); // v0 < 0 ? 0 : v0
+        v1 = f32x4.pmax(v1, zero);
       }
       v128.store(c, v0);
       v128.store(c, v1, 16);
@@ -137,7 +153,9 @@ function finishTile(c: usize, ldc: usize, mr: i32, nr: i32, bias: usize): void {
     for (let j = 0; j < nr; j++) {
       const q = row + (<usize>j << 2);
       const v = load<f32>(trow + (<usize>j << 2));
-      store<f32>(q, bias != 0 ? v + bi : load<f32>(q) + v);
+      let out = bias != 0 ? v + bi : load<f32>(q) + v;
+      if (relu && out < 0) out = 0;
+      store<f32>(q, out);
     }
   }
 }
@@ -510,6 +528,7 @@ export function gemmBlocked(
     const nc = min(NC, n1 - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
+      gReluNow = gRelu && pc + kc >= K;
       if (modeB == B_IM2COL) packBIm2col(pc, kc, jc, nc, bufB);
       else if (modeB == B_IM2COL_T) packBIm2colT(pc, kc, jc, nc, bufB);
       else packBStrided(pc, kc, jc, nc, bufB);

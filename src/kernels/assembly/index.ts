@@ -2,7 +2,7 @@
 // the host fills a task block (see params.ts) and calls `run(block)` on every thread with its own range.
 import * as P from './params';
 import * as G from './geometry';
-import { KC, MC, MR, NC, A_PREPACKED, A_STRIDED, B_IM2COL, B_IM2COL_T, B_STRIDED, gemmBlocked, packAFull, roundUpMR, setA, setB, setTile } from './gemm';
+import { KC, MC, MR, NC, A_PREPACKED, A_STRIDED, B_IM2COL, B_IM2COL_T, B_STRIDED, gemmBlocked, packAFull, roundUpMR, setA, setRelu, setB, setTile } from './gemm';
 import { poolBackward, poolForward } from './pool';
 
 /** Blocking constants the host needs to size the per-thread packing buffers. */
@@ -54,6 +54,7 @@ function runRange(block: usize, m0: i32, m1: i32, n0: i32, n1: i32): void {
   const bufA = <usize>P.slot(block, P.S_BUFA);
   const bufB = <usize>P.slot(block, P.S_BUFB);
   setTile(<usize>P.slot(block, P.S_TILE));
+  setRelu(op == P.OP_CONV_FORWARD && P.slot(block, P.S_RELU) == 1);
   if (op == P.OP_CONV_FORWARD) {
     // y_n (M=O × N=P) = bias + Wpacked (O × CK) · col(x_n) (CK × P), block [m0, m1) × [n0, n1).
     // S_BIAS points at O rounded up to MR values (zeros when the layer has no bias).

@@ -53,6 +53,7 @@ export const S_COUNTER: i32 = 41; // shared i32 for dynamic chunking, 0 = static
 export const S_CHUNK: i32 = 42;
 export const S_AXIS: i32 = 43; // 0 = chunk rows (m), 1 = columns (n)
 export const S_FLIP: i32 = 44; // OP_PACK_A: read conv weights flipped for backward-input
+export const S_RELU: i32 = 45; // OP_CONV_FORWARD: 1 = ReLU fused into the output (y = max(0, W·x + b))
 export const S_SLOTS: i32 = 48;
 
 @inline

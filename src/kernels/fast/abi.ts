@@ -17,7 +17,7 @@ export const Slot = {
   bufA: 16, bufB: 17, tile: 18, batch: 19, xStride: 20, cStride: 21,
   cin: 22, D: 23, H: 24, W: 25, kd: 26, kh: 27, kw: 28, sd: 29, sh: 30, sw: 31,
   pd: 32, ph: 33, pw: 34, Do: 35, Ho: 36, Wo: 37, bias: 38, argmax: 39, X: 40,
-  counter: 41, chunk: 42, axis: 43, flip: 44,
+  counter: 41, chunk: 42, axis: 43, flip: 44, relu: 45,
 } as const;
 
 export type SlotName = keyof typeof Slot;

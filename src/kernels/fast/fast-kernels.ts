@@ -8,7 +8,7 @@
  * the arena, computes, and copies the result into a new Tensor. Ops are serialised: the arena and the
  * per-thread task blocks are reused by every call.
  */
-import type { Conv3dParams, Kernels, Pool3dParams, PoolResult, Triple } from '../api.js';
+import type { Conv3dParams, ConvForwardOptions, Kernels, Pool3dParams, PoolResult, Triple } from '../api.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { BufferPool } from '../../tensor/buffer-pool.js';
 import { formatShape, ShapeError, sizeOf, type Shape } from '../../tensor/shape.js';
@@ -70,7 +70,7 @@ export class FastKernels implements Kernels {
     await this.pool.dispose();
   }
 
-  async conv3dForward(x: Tensor, w: Tensor, b: Tensor | null, p: Conv3dParams): Promise<Tensor> {
+  async conv3dForward(x: Tensor, w: Tensor, b: Tensor | null, p: Conv3dParams, opts: ConvForwardOptions = {}): Promise<Tensor> {
     const op = 'conv3dForward';
     const xs = checkTensor(op, x, 'x', 5);
     const ws = checkTensor(op, w, 'w', 5);
@@ -81,7 +81,7 @@ export class FastKernels implements Kernels {
       const g: ConvGeometry = {
         batch: xs[0], cin: xs[1], inDims: dims(xs), kernel: dims(ws), stride: p.stride, pad: p.pad, outDims: dims(ys),
       };
-      const y = await this.convolve(op, xPtr, g, w.data, ws[0], b === null ? null : b.data);
+      const y = await this.convolve(op, xPtr, g, w.data, ws[0], b === null ? null : b.data, false, opts.relu === true);
       return new Tensor(ys, y);
     });
   }
@@ -279,9 +279,11 @@ export class FastKernels implements Kernels {
   /**
    * y = W·col(x) (+ bias) for a batch. `weights` is (outChannels × cin·kd·kh·kw) row-major, or with
    * `flipped` the forward weights (cin, outChannels, kd, kh, kw) of which this is the backward-input.
+   * `relu`: the core applies ReLU as it writes the last K block of y.
    */
   private async convolve(
-    op: string, xPtr: number, g: ConvGeometry, weights: Float32Array, outChannels: number, bias: Float32Array | null, flipped = false,
+    op: string, xPtr: number, g: ConvGeometry, weights: Float32Array, outChannels: number, bias: Float32Array | null,
+    flipped = false, relu = false,
   ): Promise<Float32Array> {
     const kvol = sizeOf(g.kernel);
     const ck = g.cin * kvol;
@@ -300,7 +302,7 @@ export class FastKernels implements Kernels {
     const yPtr = this.arena.alloc(op, count);
     const fields: TaskFields = {
       op: Op.convForward, M: outChannels, K: ck, A: packed, C: yPtr, ldc: P, X: xPtr, bias: biasPtr,
-      batch: g.batch, xStride: g.cin * sizeOf(g.inDims), cStride: outChannels * P, m0: 0, m1: outChannels, n0: 0, n1: P,
+      batch: g.batch, xStride: g.cin * sizeOf(g.inDims), cStride: outChannels * P, m0: 0, m1: outChannels, n0: 0, n1: P, relu: relu ? 1 : 0,
       ...geometryFields(g),
     };
     const macs = outChannels * ck * P * g.batch;

@@ -3,7 +3,7 @@
  * written as the direct sums they are. Layout NCDHW, weights (O, C, kd, kh, kw), zero padding.
  * Sums accumulate in float64 (JS numbers / Float64Array) and are rounded to float32 once.
  */
-import type { Conv3dParams } from '../api.js';
+import type { Conv3dParams, ConvForwardOptions } from '../api.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkBias, checkExpectedShape, checkShapeArg, checkTensor, shapeOfConv3d } from './validate.js';
 
@@ -60,8 +60,8 @@ function forEachTapRow(
   }
 }
 
-/** y[n,o] = b[o] + Σ_c x[n,c] ⋆ w[o,c]. */
-export function conv3dForward(x: Tensor, w: Tensor, b: Tensor | null, p: Conv3dParams): Tensor {
+/** y[n,o] = b[o] + Σ_c x[n,c] ⋆ w[o,c]; with `opts.relu`, then v < 0 ? 0 : v (NaN passes). */
+export function conv3dForward(x: Tensor, w: Tensor, b: Tensor | null, p: Conv3dParams, opts: ConvForwardOptions = {}): Tensor {
   const op = 'conv3dForward';
   const xs = checkTensor(op, x, 'x', 5);
   const ws = checkTensor(op, w, 'w', 5);
@@ -88,6 +88,9 @@ export function conv3dForward(x: Tensor, w: Tensor, b: Tensor | null, p: Conv3dP
       }
       y.data.set(acc, (n * g.O + o) * yVol);
     }
+  }
+  if (opts.relu) {
+    for (let i = 0; i < y.size; i++) if (y.data[i]! < 0) y.data[i] = 0;
   }
   return y;
 }

@@ -14,7 +14,7 @@ export const referenceKernels: Kernels = {
   name: 'reference',
   // The interface is async for the threaded fast path; the reference ops are synchronous, and a
   // throw inside an async method surfaces as a rejected promise, as callers expect.
-  async conv3dForward(x, w, b, p) { return conv3dForward(x, w, b, p); },
+  async conv3dForward(x, w, b, p, opts) { return conv3dForward(x, w, b, p, opts); },
   async conv3dBackwardInput(dy, w, xShape, p) { return conv3dBackwardInput(dy, w, xShape, p); },
   async conv3dBackwardWeight(x, dy, wShape, p) { return conv3dBackwardWeight(x, dy, wShape, p); },
   async conv3dBackwardBias(dy) { return conv3dBackwardBias(dy); },
