@@ -255,7 +255,15 @@ function packBStrided(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
     }
   } else {
     const rs = <usize>gRsB << 2;
-    for (let j = 0; j < ncp; j++) {
+    let j = 0;
+    if (gRsB == 1) {
+      // Columns contiguous in k (B = wᵀ of a fully connected layer): whole panels by 4×4 transposes.
+      const cs = <usize>gCsB << 2;
+      for (; j + NR <= nc; j += NR) {
+        transposeRowsIntoPanel(gB + ((<usize>k0 + <usize>(j0 + j) * <usize>gCsB) << 2), cs, kc, dst + <usize>(j >> 3) * big);
+      }
+    }
+    for (; j < ncp; j++) {
       let d = dst + <usize>(j >> 3) * big + (<usize>(j & 7) << 2);
       if (j >= nc) {
         for (let k = 0; k < kc; k++) {
@@ -464,6 +472,45 @@ function packRunsPanel(panel: usize, kc: i32, od: i32, oh: i32, ow: i32): void {
 }
 
 /**
+ * panel[k][j] = row_j[k] for the 8 rows row_j = src + j·stride (bytes), k < kc: an 8-column B panel
+ * from 8 rows contiguous in k, 4×4 blocks at a time (4 v128 loads, 8 shuffles, 4 stores).
+ */
+function transposeRowsIntoPanel(src: usize, stride: usize, kc: i32, panel: usize): void {
+  const k4 = kc & ~3;
+  for (let half = 0; half < 2; half++) {
+    const r0 = src + <usize>(half * 4) * stride;
+    const r1 = r0 + stride;
+    const r2 = r1 + stride;
+    const r3 = r2 + stride;
+    let d = panel + (<usize>half << 4);
+    for (let k = 0; k < k4; k += 4) {
+      const q = <usize>k << 2;
+      const a = v128.load(r0 + q);
+      const b = v128.load(r1 + q);
+      const c = v128.load(r2 + q);
+      const e = v128.load(r3 + q);
+      const ab01 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+      const ab23 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+      const ce01 = i32x4.shuffle(c, e, 0, 4, 1, 5);
+      const ce23 = i32x4.shuffle(c, e, 2, 6, 3, 7);
+      v128.store(d, i32x4.shuffle(ab01, ce01, 0, 1, 4, 5));
+      v128.store(d, i32x4.shuffle(ab01, ce01, 2, 3, 6, 7), 32);
+      v128.store(d, i32x4.shuffle(ab23, ce23, 0, 1, 4, 5), 64);
+      v128.store(d, i32x4.shuffle(ab23, ce23, 2, 3, 6, 7), 96);
+      d += 128;
+    }
+    for (let k = k4; k < kc; k++) {
+      const q = <usize>k << 2;
+      store<f32>(d, load<f32>(r0 + q));
+      store<f32>(d, load<f32>(r1 + q), 4);
+      store<f32>(d, load<f32>(r2 + q), 8);
+      store<f32>(d, load<f32>(r3 + q), 12);
+      d += 32;
+    }
+  }
+}
+
+/**
  * B = col(x)ᵀ (rows p, cols ck) of the current convolution: each packed column is one im2col row.
  * The panel's 8 im2col rows are gathered contiguously into the scratch rows, then transposed into the
  * panel 4×4 at a time.
@@ -472,45 +519,13 @@ function packBIm2colT(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
   const big = <usize>kc << 5;
   const rows = gTables; // NR rows of KC floats
   const rowBytes = <usize>KC << 2;
-  const k4 = kc & ~3;
   for (let s = 0; s < nc; s += NR) {
     for (let j = 0; j < NR; j++) {
       const r = rows + <usize>j * rowBytes;
       if (s + j < nc) gatherRow(j0 + s + j, k0, kc, r);
       else memory.fill(r, 0, <usize>kc << 2);
     }
-    const panel = dst + <usize>(s >> 3) * big;
-    for (let half = 0; half < 2; half++) {
-      const r0 = rows + <usize>(half * 4) * rowBytes;
-      const r1 = r0 + rowBytes;
-      const r2 = r1 + rowBytes;
-      const r3 = r2 + rowBytes;
-      let d = panel + (<usize>half << 4);
-      for (let k = 0; k < k4; k += 4) {
-        const q = <usize>k << 2;
-        const a = v128.load(r0 + q);
-        const b = v128.load(r1 + q);
-        const c = v128.load(r2 + q);
-        const e = v128.load(r3 + q);
-        const ab01 = i32x4.shuffle(a, b, 0, 4, 1, 5);
-        const ab23 = i32x4.shuffle(a, b, 2, 6, 3, 7);
-        const ce01 = i32x4.shuffle(c, e, 0, 4, 1, 5);
-        const ce23 = i32x4.shuffle(c, e, 2, 6, 3, 7);
-        v128.store(d, i32x4.shuffle(ab01, ce01, 0, 1, 4, 5));
-        v128.store(d, i32x4.shuffle(ab01, ce01, 2, 3, 6, 7), 32);
-        v128.store(d, i32x4.shuffle(ab23, ce23, 0, 1, 4, 5), 64);
-        v128.store(d, i32x4.shuffle(ab23, ce23, 2, 3, 6, 7), 96);
-        d += 128;
-      }
-      for (let k = k4; k < kc; k++) {
-        const q = <usize>k << 2;
-        store<f32>(d, load<f32>(r0 + q));
-        store<f32>(d, load<f32>(r1 + q), 4);
-        store<f32>(d, load<f32>(r2 + q), 8);
-        store<f32>(d, load<f32>(r3 + q), 12);
-        d += 32;
-      }
-    }
+    transposeRowsIntoPanel(rows, rowBytes, kc, dst + <usize>(s >> 3) * big);
   }
 }
 
