@@ -350,11 +350,7 @@ function packBIm2col(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
             v128.store(d, v128.load(src));
             v128.store(d, v128.load(src, 16), 16);
           } else {
-            for (let j = 0; j < NR; j++) {
-              let v: f32 = 0;
-              if (<u32>(z + j) < <u32>W) v = load<f32>(src + (<usize>j << 2));
-              store<f32>(d + (<usize>j << 2), v);
-            }
+            copyCutRun(d, src, z, NR, W);
           }
         }
         d += 32;
@@ -402,6 +398,17 @@ function packBIm2col(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
         }
       }
     }
+  }
+}
+
+/** out[j] = x row element z + j (at src + 4j) for j < len, or 0 where z + j falls outside [0, W). */
+// @ts-ignore: decorator
+@inline
+function copyCutRun(out: usize, src: usize, z: i32, len: i32, W: i32): void {
+  for (let j = 0; j < len; j++) {
+    let v: f32 = 0;
+    if (<u32>(z + j) < <u32>W) v = load<f32>(src + (<usize>j << 2));
+    store<f32>(out + (<usize>j << 2), v);
   }
 }
 
@@ -460,11 +467,7 @@ function packRunsPanel(panel: usize, kc: i32, od: i32, oh: i32, ow: i32): void {
       if (z >= 0 && z + len <= W) {
         for (let j = 0; j < len; j++) store<f32>(out + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
       } else {
-        for (let j = 0; j < len; j++) {
-          let v: f32 = 0;
-          if (<u32>(z + j) < <u32>W) v = load<f32>(src + (<usize>j << 2));
-          store<f32>(out + (<usize>j << 2), v);
-        }
+        copyCutRun(out, src, z, len, W);
       }
     }
     d += 32;
