@@ -89,7 +89,7 @@ export function conv3dForward(x: Tensor, w: Tensor, b: Tensor | null, p: Conv3dP
       y.data.set(acc, (n * g.O + o) * yVol);
     }
   }
-  if (opts.relu) {
+  if (opts.relu === true) {
     for (let i = 0; i < y.size; i++) if (y.data[i]! < 0) y.data[i] = 0;
   }
   return y;
