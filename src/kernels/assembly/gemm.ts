@@ -4,7 +4,6 @@
 // dev VM (Zen 5, one thread, L1-resident panels): 5×8 ≈ 52 GFLOP/s, 4×8 ≈ 43, 3×12 ≈ 48, 6×8 ≈ 27.
 // A is packed in 5-row micro-panels, B in 8-column ones; where B is a convolution's column matrix
 // (or its transpose), packing gathers straight from x (fused im2col).
-import * as P from './params';
 import * as G from './geometry';
 import { gatherRow } from './geometry';
 
@@ -30,9 +29,9 @@ let gB: usize = 0;
 let gRsB: i32 = 0;
 let gCsB: i32 = 0;
 let gTile: usize = 0;
-let gTables: usize = 0;
+let gTables: usize = 0; // 8·KC words per thread, right after the tile: im2col tables or gathered rows
 let gRelu = false; // the current GEMM ends with a ReLU (conv + in-place ReLU, as Caffe nets do)
-let gReluNow = false; // … and the K block being multiplied is its last one // 8·KC words per thread, right after the tile: im2col tables or gathered rows
+let gReluNow = false; // … and the K block being multiplied is its last one
 
 export function setA(a: usize, rs: i32, cs: i32, mp: i32): void {
   gA = a;
@@ -284,8 +283,10 @@ function packBStrided(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
 
 /**
  * B is the column matrix of the current convolution (rows ck, cols p): fused im2col packing, one
- * 8-column micro-panel at a time. Interior panels (8 outputs on one row, stride 1 along w, every
- * kernel tap inside x) copy two v128 per row through a per-row offset table; the rest check bounds.
+ * 8-column micro-panel at a time, through per-row tap tables. With stride 1 along w, a panel whose
+ * 8 outputs share an output row copies two v128 per tap (zeros or element-wise only where padding
+ * is involved); one spanning output rows goes run by run (packRunsPanel). Strided w and the last
+ * partial panel check every element.
  */
 function packBIm2col(k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
   const D = G.gD, H = G.gH, W = G.gW;
