@@ -2,7 +2,8 @@
  * Kernel benchmark: GFLOP/s of the fast path on every C3D convolution shape (16×112×112 clip,
  * batch 1, 3×3×3 kernels, pad 1) for forward, backward-input and backward-weight, on 1 and 2 threads,
  * beside PyTorch CPU (tools/bench/torch_conv.py, same thread count) when /usr/bin/python3 has torch.
- * Writes the table into the "Kernels" section of docs/benchmarks.md.
+ * Writes the table into the "Kernels" section of docs/benchmarks.md and ends with one line per target of
+ * issue 2 (conv2a/conv3b at 2 threads) saying whether this run met it.
  *
  *   npm run bench:kernels                    # full run, best of 3
  *   node dist/bench/kernels.js --quick       # three layers, best of 1; does not touch the docs
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
   if (note) console.error(note);
   const load = loadavg()[0];
   const rows: string[] = [];
+  const measured = new Map<string, number>(); // "layer/op/threads" → GFLOP/s
   for (const threads of args.threads) {
     const k = await createFastKernels({ threads });
     try {
@@ -142,13 +144,27 @@ async function main(): Promise<void> {
           ];
           rows.push(`| ${row.join(' | ')} |`);
           console.log(row.join('\t'));
+          measured.set(`${l.name}/${op}/${threads}`, gf(ours[op].ms));
         }
       }
     } finally {
       await k.dispose();
     }
   }
+  for (const line of targetLines(measured)) console.log(line);
   if (args.write) writeDoc(rows, args.reps, note, load);
+}
+
+/** Issue 2's targets, checked against this run's 2-thread numbers (only the layers and threads that ran). */
+function targetLines(measured: Map<string, number>): string[] {
+  const lines: string[] = [];
+  for (const layer of ['conv2a', 'conv3b']) {
+    for (const [op, target] of [['forward', 75], ['backward-input', 70], ['backward-weight', 70]] as const) {
+      const v = measured.get(`${layer}/${op}/2`);
+      if (v !== undefined) lines.push(`target ${layer} ${op} (2 threads) ≥ ${target}: ${v.toFixed(1)} GFLOP/s ${v >= target ? 'met' : 'NOT met'}`);
+    }
+  }
+  return lines;
 }
 
 function writeDoc(rows: string[], reps: number, note: string, load: number): void {
