@@ -9,6 +9,7 @@ import { formatShape, ShapeError } from '../tensor/shape.js';
 import type { NetSpec } from '../models/spec.js';
 import { analyzeSpec, type LayerInfo } from '../models/shapes.js';
 import { checkParams, type ParamSet } from './params.js';
+import { reluInPlace } from '../kernels/reference/activations.js';
 
 export interface ForwardOptions {
   /** Blobs to return (default: the net's last blob). */
@@ -54,6 +55,12 @@ export class Net {
   private readonly infos: LayerInfo[];
   /** Every blob name → index of the last layer that writes it (its final value). */
   private readonly finalWriter: Map<string, number>;
+  /**
+   * reluAfter[i]: layer i is a conv whose output the next layer ReLUs in place (every C3D conv). The
+   * conv then applies that ReLU as it writes y: the pre-ReLU value is never a blob of its own, so
+   * nothing can ask for it.
+   */
+  private readonly reluAfter: boolean[];
 
   constructor(spec: NetSpec, params: ParamSet, kernels: Kernels) {
     this.infos = analyzeSpec(spec);
@@ -63,6 +70,11 @@ export class Net {
     this.kernels = kernels;
     this.finalWriter = new Map();
     this.infos.forEach((info, i) => this.finalWriter.set(info.outName, i));
+    this.reluAfter = this.infos.map((info, i) => {
+      const next = this.infos[i + 1];
+      return info.layer.type === 'conv3d' && next !== undefined && next.layer.type === 'relu' &&
+        next.inName === info.outName && next.outName === info.outName;
+    });
   }
 
   /** Every blob this net can return. */
@@ -106,25 +118,17 @@ export class Net {
     // kernels for reuse unless it is the caller's input or a blob we return.
     const returned = new Set<Float32Array>();
     let cur = x;
-    let fusedRelu = false;
     for (let i = 0; i <= stop; i++) {
       const info = this.infos[i]!;
       const l = info.layer;
       const prev = cur;
       let entry: TapeEntry = { kind: 'identity' };
-      // Set by a conv that applied the ReLU of layer i + 1 (see below); that layer then has nothing to do.
-      const reluDone = fusedRelu;
-      fusedRelu = false;
       switch (l.type) {
         case 'conv3d': {
           const w = this.params.get(`${l.name}.weight`)!;
           const b = this.params.get(`${l.name}.bias`)!;
           entry = { kind: 'conv3d', x: cur };
-          // A ReLU right after, on this conv's output (in place, as in every C3D spec), is done by the
-          // conv as it writes y: the pre-ReLU value is never a blob of its own, so nothing can ask for it.
-          const next = i < stop ? this.infos[i + 1]! : undefined;
-          fusedRelu = next !== undefined && next.layer.type === 'relu' && next.inName === info.outName && next.outName === info.outName;
-          cur = await k.conv3dForward(cur, w, b, convParams(l), { relu: fusedRelu });
+          cur = await k.conv3dForward(cur, w, b, convParams(l), { relu: i < stop && this.reluAfter[i]! });
           break;
         }
         case 'pool3d': {
@@ -145,7 +149,8 @@ export class Net {
         case 'relu':
           // In place, as Caffe's ReLU: allocating (and zero-filling) a second activation of the same
           // size costs several times the ReLU itself. The caller's input is never overwritten.
-          if (!reluDone) cur = cur === x ? k.relu(cur) : reluInPlace(cur);
+          // A conv right before it has applied it already (reluAfter).
+          if (!(i > 0 && this.reluAfter[i - 1])) cur = cur === x ? k.relu(cur) : reluInPlace(cur);
           entry = { kind: 'relu', y: cur };
           break;
         case 'dropout':
@@ -266,12 +271,6 @@ export function poolParams(l: { kernel: readonly number[]; stride: readonly numb
 }
 
 /** max(0, x) in place; NaN passes through, as in the kernels' relu. */
-function reluInPlace(t: Tensor): Tensor {
-  const d = t.data;
-  for (let i = 0; i < d.length; i++) if (d[i]! < 0) d[i] = 0;
-  return t;
-}
-
 function addTensors(a: Tensor, b: Tensor): Tensor {
   if (a.size !== b.size) throw new ShapeError(`backward: gradient ${formatShape(b.shape)} does not match blob ${formatShape(a.shape)}`);
   const y = new Tensor(a.shape);

@@ -4,6 +4,7 @@
  * Sums accumulate in float64 (JS numbers / Float64Array) and are rounded to float32 once.
  */
 import type { Conv3dParams, ConvForwardOptions } from '../api.js';
+import { reluInPlace } from './activations.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkBias, checkExpectedShape, checkShapeArg, checkTensor, shapeOfConv3d } from './validate.js';
 
@@ -89,10 +90,7 @@ export function conv3dForward(x: Tensor, w: Tensor, b: Tensor | null, p: Conv3dP
       y.data.set(acc, (n * g.O + o) * yVol);
     }
   }
-  if (opts.relu === true) {
-    for (let i = 0; i < y.size; i++) if (y.data[i]! < 0) y.data[i] = 0;
-  }
-  return y;
+  return opts.relu === true ? reluInPlace(y) : y;
 }
 
 /** dx[n,c] = Σ_o dy[n,o] scattered back through w[o,c]: the transpose of the forward sum. */
