@@ -40,6 +40,8 @@ export interface WeightSet {
   specDef?: NetSpec;
   /** Channel order and mean the weights expect; undefined when the file does not say. */
   convention?: InputConvention;
+  /** Class names by classifier output index, when recorded (our trained checkpoints record them). */
+  classes?: string[];
   /** The file the weights came from (for messages and provenance). */
   source: string;
   format?: WeightsFormat;
@@ -67,7 +69,7 @@ export interface TrainingState {
 
 const OPTIMIZER_PREFIX = 'optimizer.';
 const MEAN_TENSOR = 'input.mean_cube';
-const META = { spec: 'c3d.spec', specJson: 'c3d.spec_json', input: 'c3d.input', source: 'c3d.source', train: 'c3d.train', version: 'c3d.checkpoint' } as const;
+const META = { spec: 'c3d.spec', specJson: 'c3d.spec_json', input: 'c3d.input', source: 'c3d.source', train: 'c3d.train', classes: 'c3d.classes', version: 'c3d.checkpoint' } as const;
 
 /** A file's tensors under their original names, plus what the format itself says. */
 interface RawWeights {
@@ -77,6 +79,7 @@ interface RawWeights {
   convention?: InputConvention;
   spec?: string;
   specDef?: NetSpec;
+  classes?: string[];
   training?: TrainingState;
 }
 
@@ -106,7 +109,7 @@ export async function loadCheckpoint(path: string, opts: LoadOptions = {}): Prom
     };
   }
   return {
-    weights: { params, spec: opts.spec ?? raw.spec, specDef: raw.specDef, convention, source: path, format: raw.format },
+    weights: { params, spec: opts.spec ?? raw.spec, specDef: raw.specDef, classes: raw.classes, convention, source: path, format: raw.format },
     training: raw.training,
   };
 }
@@ -188,15 +191,23 @@ function fromSafetensors(path: string): RawWeights {
   let convention: InputConvention | undefined;
   let state: Record<string, unknown> | undefined;
   let specDef: NetSpec | undefined;
+  let classes: string[] | undefined;
   try {
     if (metadata[META.specJson]) specDef = parseNetSpec(metadata[META.specJson], 'recorded spec');
+    if (metadata[META.classes]) classes = parseClassNames(metadata[META.classes]);
     if (metadata[META.input]) convention = conventionFromJSON(metadata[META.input], meanCube);
     if (metadata[META.train]) state = JSON.parse(metadata[META.train]) as Record<string, unknown>;
   } catch (e) {
     throw new WeightsError(path, `metadata is corrupt: ${(e as Error).message}`);
   }
   const training = state || opt.size ? { tensors: opt, state: state ?? {} } : undefined;
-  return { format: 'safetensors', tensors: params, preset: detectPreset([...params.keys()]), convention, spec: metadata[META.spec], specDef, training };
+  return { format: 'safetensors', tensors: params, preset: detectPreset([...params.keys()]), convention, spec: metadata[META.spec], specDef, classes, training };
+}
+
+function parseClassNames(json: string): string[] {
+  const v: unknown = JSON.parse(json);
+  if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) throw new Error('class names must be a list of strings');
+  return v as string[];
 }
 
 /**
@@ -246,6 +257,7 @@ export async function saveSafetensors(path: string, ws: WeightSet, training?: Tr
   const metadata: Record<string, string> = { format: 'pt', [META.version]: '1', [META.source]: ws.source };
   if (ws.spec) metadata[META.spec] = ws.spec;
   if (ws.specDef) metadata[META.specJson] = JSON.stringify(ws.specDef);
+  if (ws.classes) metadata[META.classes] = JSON.stringify(ws.classes);
   if (ws.convention) {
     metadata[META.input] = conventionToJSON(ws.convention);
     const m = ws.convention.mean;

@@ -16,8 +16,14 @@ export interface ForwardOptions {
   outputs?: readonly string[];
   /** Training mode: dropout active (default false: dropout is the identity, as at Caffe test time). */
   train?: boolean;
-  /** Uniform [0, 1) source for dropout masks (required when train is true and the net has dropout). */
+  /** Uniform [0, 1) source for dropout masks (required when train is true and the net has dropout, unless `dropoutMasks` gives them). */
   random?: () => number;
+  /**
+   * Keep-masks (1 = kept) per dropout layer name, each the size of the layer's input: used instead of
+   * drawing from `random`, so a training loop can draw them per sample from its own seeded streams
+   * (identical across micro-batch splits, backends and resumes).
+   */
+  dropoutMasks?: ReadonlyMap<string, Uint8Array>;
   /** Record what backward needs (default: same as `train`). */
   keepTape?: boolean;
 }
@@ -155,10 +161,17 @@ export class Net {
           break;
         case 'dropout':
           if (train && l.p > 0) {
-            if (!opts.random) throw new ShapeError(`net ${this.spec.name}: train mode needs a random source for ${l.name}`);
-            const r = k.dropout(cur, l.p, opts.random);
-            entry = { kind: 'dropout', mask: r.mask };
-            cur = r.y;
+            const given = opts.dropoutMasks?.get(l.name);
+            if (given) {
+              // Applying a given mask is the backward formula: x · mask / (1 − p).
+              cur = k.dropoutBackward(cur, given, l.p);
+              entry = { kind: 'dropout', mask: given };
+            } else {
+              if (!opts.random) throw new ShapeError(`net ${this.spec.name}: train mode needs a random source for ${l.name}`);
+              const r = k.dropout(cur, l.p, opts.random);
+              entry = { kind: 'dropout', mask: r.mask };
+              cur = r.y;
+            }
           }
           break;
         case 'softmax':
@@ -246,10 +259,12 @@ export class Net {
   async lossAndGrads(
     x: Tensor,
     labels: Int32Array,
-    opts: { train?: boolean; random?: () => number } = {},
+    opts: { train?: boolean; random?: () => number; dropoutMasks?: ReadonlyMap<string, Uint8Array> } = {},
   ): Promise<{ loss: number; logits: Tensor; grads: ParamSet }> {
     const logitsName = this.logitsName;
-    const { blobs, tape } = await this.forward(x, { outputs: [logitsName], train: opts.train ?? true, random: opts.random, keepTape: true });
+    const { blobs, tape } = await this.forward(x, {
+      outputs: [logitsName], train: opts.train ?? true, random: opts.random, dropoutMasks: opts.dropoutMasks, keepTape: true,
+    });
     const logits = blobs.get(logitsName)!;
     const { loss, grad } = this.kernels.softmaxCrossEntropy(logits, labels);
     const { grads } = await this.backward(tape!, new Map([[logitsName, grad]]));

@@ -8,5 +8,7 @@ import { extract } from './extract.js';
 import { classify } from './classify.js';
 import { evalCommand } from './eval.js';
 import { searchCommand } from './search.js';
+import { trainCommand } from './train.js';
+import { testCommand } from './test.js';
 
-export const commands: Command[] = [convert, inspect, models, exportOnnx, extract, classify, evalCommand, searchCommand];
+export const commands: Command[] = [convert, inspect, models, exportOnnx, extract, classify, evalCommand, searchCommand, trainCommand, testCommand];
