@@ -18,7 +18,8 @@ export interface VideoInput {
   id: string;
 }
 
-const FRAME_FILE = /^\d{6}\.(jpg|jpeg|png)$/i;
+/** A frame of a frames directory, as src/video/decode.ts reads them: `%06d.jpg` (or .jpeg / .png). */
+export const FRAME_FILE = /^\d{6}\.(jpg|jpeg|png)$/i;
 
 function isFramesDir(dir: string): boolean {
   try {
@@ -38,7 +39,7 @@ function toId(rel: string): string {
 }
 
 /** Every video under `root` (sorted, recursive); frames directories are leaves. */
-function walk(root: string, dir: string, out: VideoInput[], extensions: Set<string>): void {
+function walk(root: string, dir: string, out: VideoInput[], extensions: ReadonlySet<string>): void {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     let st;
@@ -54,6 +55,16 @@ function walk(root: string, dir: string, out: VideoInput[], extensions: Set<stri
       out.push({ path: p, id: toId(relative(root, p)) });
     }
   }
+}
+
+/**
+ * Every video under `dir`, recursively, sorted by name at each level: files with one of `extensions`,
+ * and frames directories as single videos. Paths are `join(dir, …)` (relative when `dir` is).
+ */
+export function findVideos(dir: string, extensions: ReadonlySet<string> = VIDEO_EXTENSIONS): VideoInput[] {
+  const out: VideoInput[] = [];
+  walk(dir, dir, out, extensions);
+  return out;
 }
 
 /** A glob (`*` and `?` within a path segment, `**` across segments) as a regular expression. */

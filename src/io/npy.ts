@@ -2,7 +2,10 @@
  * NumPy `.npy` files (format 1.0 / 2.0 / 3.0), the exchange format for descriptors and fixtures.
  *
  * Supported: little-endian (or byte-order-free) `float32` (`<f4`), `float64` (`<f8`), `int32` (`<i4`),
- * `uint8` (`|u1`), C order only (`fortran_order: False`), any shape including `()` scalars.
+ * `int64` (`<i8`, read only), `uint8` (`|u1`), C order only (`fortran_order: False`), any shape
+ * including `()` scalars. `int64` — numpy's default integer, so what `np.save(labels)` writes — is
+ * read as BigInt64 and narrowed to an `Int32Array` (dtype stays `'int64'`) when every value fits in
+ * int32; a value that does not fit is an error naming the file and the index.
  * Big-endian, Fortran order and object/structured dtypes are rejected with an error naming the file.
  *
  * Reading: `readNpy(path)` / `parseNpy(bytes)` return `{ dtype, shape, data }` where `data` is a typed
@@ -17,7 +20,8 @@
 import { writeBytesAtomic } from './atomic.js';
 import { readFileOrThrow } from './read-file.js';
 
-export type NpyDtype = 'float32' | 'float64' | 'int32' | 'uint8';
+/** `int64` arrays are held as `Int32Array` (see the module comment); writing always uses the typed array's own dtype. */
+export type NpyDtype = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8';
 export type NpyData = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** An n-dimensional array as stored in a .npy file (row-major). */
@@ -29,17 +33,18 @@ export interface NpyArray<D extends NpyData = NpyData> {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-const DESCR: Record<NpyDtype, string> = { float32: '<f4', float64: '<f8', int32: '<i4', uint8: '|u1' };
-const BYTES: Record<NpyDtype, number> = { float32: 4, float64: 8, int32: 4, uint8: 1 };
+const DESCR: Record<NpyDtype, string> = { float32: '<f4', float64: '<f8', int32: '<i4', int64: '<i8', uint8: '|u1' };
+const BYTES: Record<NpyDtype, number> = { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1 };
 
 function dtypeOfDescr(descr: string, where: string): NpyDtype {
   switch (descr) {
     case '<f4': return 'float32';
     case '<f8': return 'float64';
     case '<i4': return 'int32';
+    case '<i8': return 'int64';
     case '|u1': case '<u1': return 'uint8';
     default:
-      throw new Error(`${where}: unsupported .npy dtype '${descr}' (supported: <f4, <f8, <i4, |u1; little-endian only)`);
+      throw new Error(`${where}: unsupported .npy dtype '${descr}' (supported: <f4, <f8, <i4, <i8, |u1; little-endian only)`);
   }
 }
 
@@ -104,8 +109,22 @@ export function parseNpy(bytes: Uint8Array, where = '<buffer>'): NpyArray {
     dtype === 'float32' ? new Float32Array(raw.buffer, 0, count)
     : dtype === 'float64' ? new Float64Array(raw.buffer, 0, count)
     : dtype === 'int32' ? new Int32Array(raw.buffer, 0, count)
+    : dtype === 'int64' ? narrowInt64(new BigInt64Array(raw.buffer, 0, count), where)
     : new Uint8Array(raw.buffer, 0, count);
   return { dtype, shape, data };
+}
+
+/** int64 values as int32, or an error naming the first value that does not fit. */
+function narrowInt64(wide: BigInt64Array, where: string): Int32Array {
+  const out = new Int32Array(wide.length);
+  for (let i = 0; i < wide.length; i++) {
+    const v = wide[i]!;
+    if (v < -2147483648n || v > 2147483647n) {
+      throw new Error(`${where}: int64 value ${v} at flat index ${i} does not fit in int32 (only int64 arrays whose values fit are supported)`);
+    }
+    out[i] = Number(v);
+  }
+  return out;
 }
 
 /** Reads a .npy file. */

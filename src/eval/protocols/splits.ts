@@ -16,3 +16,11 @@ export function videoId(path: string): string {
 export function lines(text: string): string[] {
   return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
 }
+
+/** Non-empty, trimmed lines with their 1-based line numbers in the text (blank lines still count), for `file:line` messages. */
+export function numberedLines(text: string): { text: string; line: number }[] {
+  return text
+    .split(/\r?\n/)
+    .map((l, i) => ({ text: l.trim(), line: i + 1 }))
+    .filter((l) => l.text.length > 0);
+}
