@@ -20,3 +20,6 @@ export * from './io/index.js';
 export { readNpy, writeNpy, parseNpy, formatNpy, type NpyArray, type NpyDtype } from './io/npy.js';
 export * from './features/index.js';
 export * from './eval/index.js';
+export * from './data/index.js';
+export { openDataset, describeSource } from './data/open.js';
+export * from './train/index.js';
