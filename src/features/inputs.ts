@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { FRAME_FILE } from '../video/decode.js';
 
 export const VIDEO_EXTENSIONS = new Set([
   '.mp4', '.avi', '.mkv', '.mov', '.webm', '.mpg', '.mpeg', '.m4v', '.flv', '.wmv', '.3gp', '.ogv', '.ts', '.mts', '.vob', '.gif',
@@ -19,7 +20,7 @@ export interface VideoInput {
 }
 
 /** A frame of a frames directory, as src/video/decode.ts reads them: `%06d.jpg` (or .jpeg / .png). */
-export const FRAME_FILE = /^\d{6}\.(jpg|jpeg|png)$/i;
+export { FRAME_FILE };
 
 function isFramesDir(dir: string): boolean {
   try {

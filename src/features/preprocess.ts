@@ -54,6 +54,79 @@ export class FramePreparer {
   }
 }
 
+/** Where a clip's square crop lies in its frames, and whether it is mirrored. */
+export interface ClipCrop {
+  /** Top-left of the crop in the frame. */
+  y: number;
+  x: number;
+  /** Side of the square crop. */
+  size: number;
+  /** Horizontal flip of every frame of the clip (training augmentation). */
+  flip: boolean;
+}
+
+/**
+ * The one channel/mean/layout loop of the project: writes the `crop` of L BGR frames (each H×W×3
+ * bytes) into `out` at `offset` as C×L×size×size floats, value = pixel − mean, channels in the
+ * convention's order. As Caffe's data transformer does it, a mean cube is read at the crop location
+ * of the UNflipped source pixel and frame t, and the value is written at the flipped position. A cube
+ * larger than the frames holds them at its centre (offset ⌊(H′−H)/2⌋, ⌊(W′−W)/2⌋); a 128×171 cube
+ * and 128×171 frames line up exactly.
+ */
+export function writeClipInput(
+  frames: readonly Uint8Array[],
+  height: number,
+  width: number,
+  crop: ClipCrop,
+  convention: PixelConvention,
+  out: Float32Array,
+  offset = 0,
+): void {
+  const L = frames.length;
+  const { y: y0, x: x0, size: s, flip } = crop;
+  if (!(Number.isSafeInteger(s) && s > 0 && Number.isSafeInteger(y0) && Number.isSafeInteger(x0) && y0 >= 0 && x0 >= 0 && y0 + s <= height && x0 + s <= width)) {
+    throw new RangeError(`clip crop ${s}×${s} at (${y0}, ${x0}) is outside the ${height}×${width} frames`);
+  }
+  const plane = s * s;
+  if (out.length < offset + 3 * L * plane) throw new RangeError(`clip input: output too small for a 3×${L}×${s}×${s} clip`);
+  const mean = convention.mean;
+  let cube: { data: Float32Array; L: number; H: number; W: number; y: number; x: number } | undefined;
+  if (mean.kind === 'cube') {
+    const [C, ML, H, W] = mean.shape;
+    if (C !== 3 || ML < L || H < height || W < width) {
+      throw new Error(`mean cube ${mean.shape.join('×')} does not cover a 3×${L}×${height}×${width} clip`);
+    }
+    // Mean voxel of frame pixel (0, 0) of the crop.
+    cube = { data: mean.data, L: ML, H, W, y: Math.floor((H - height) / 2) + y0, x: Math.floor((W - width) / 2) + x0 };
+  }
+  const rowBytes = width * 3;
+  for (let c = 0; c < 3; c++) {
+    // Source channel in the BGR frame for output channel c.
+    const sc = convention.channels === 'bgr' ? c : 2 - c;
+    const pixelMean = mean.kind === 'pixel' ? mean.bgr[sc] : 0;
+    for (let t = 0; t < L; t++) {
+      const f = frames[t];
+      if (f.length !== height * rowBytes) throw new RangeError(`clip input: frame ${t} has ${f.length} bytes, expected ${height}×${width}×3`);
+      const o = offset + (c * L + t) * plane;
+      const mbase = cube ? (sc * cube.L + t) * cube.H * cube.W : 0;
+      for (let y = 0; y < s; y++) {
+        const src = (y0 + y) * rowBytes + x0 * 3 + sc;
+        const orow = o + y * s;
+        // Flipped: source column x goes to output column s−1−x.
+        const ox0 = flip ? orow + s - 1 : orow;
+        const step = flip ? -1 : 1;
+        if (cube) {
+          const m = cube.data;
+          const mrow = mbase + (cube.y + y) * cube.W + cube.x;
+          for (let x = 0; x < s; x++) out[ox0 + step * x] = f[src + x * 3] - m[mrow + x];
+        } else {
+          for (let x = 0; x < s; x++) out[ox0 + step * x] = f[src + x * 3] - pixelMean;
+        }
+      }
+    }
+  }
+}
+
 /**
  * Writes one clip (L cropped BGR frames of cropSize²×3 bytes) into `out` at `offset` as C×L×H×W floats:
  * value = pixel − mean, channel order per the convention. A mean cube is indexed at the crop location
@@ -66,37 +139,7 @@ export function clipToInput(
   offset = 0,
   geometry: FrameGeometry = C3D_GEOMETRY,
 ): void {
-  const L = frames.length;
   const s = geometry.cropSize;
-  const plane = s * s;
-  if (out.length < offset + 3 * L * plane) throw new RangeError(`clipToInput: output too small for a 3×${L}×${s}×${s} clip`);
-  const mean = convention.mean;
-  let cube: { data: Float32Array; H: number; W: number; L: number; y0: number; x0: number } | undefined;
-  if (mean.kind === 'cube') {
-    const [C, ML, H, W] = mean.shape;
-    if (C !== 3 || ML < L || H < s || W < s) {
-      throw new Error(`mean cube ${mean.shape.join('×')} does not cover a 3×${L}×${s}×${s} clip`);
-    }
-    cube = { data: mean.data, L: ML, H, W, y0: Math.floor((H - s) / 2), x0: Math.floor((W - s) / 2) };
-  }
-  for (let c = 0; c < 3; c++) {
-    // Source channel in the BGR frame for output channel c.
-    const sc = convention.channels === 'bgr' ? c : 2 - c;
-    const pixelMean = mean.kind === 'pixel' ? mean.bgr[sc] : 0;
-    for (let t = 0; t < L; t++) {
-      const f = frames[t];
-      if (f.length !== plane * 3) throw new RangeError(`clipToInput: frame ${t} has ${f.length} bytes, expected ${s}×${s}×3`);
-      const o = offset + (c * L + t) * plane;
-      if (cube) {
-        const base = (sc * cube.L + t) * cube.H * cube.W;
-        for (let y = 0; y < s; y++) {
-          const mrow = base + (cube.y0 + y) * cube.W + cube.x0;
-          const orow = o + y * s;
-          for (let x = 0; x < s; x++) out[orow + x] = f[(y * s + x) * 3 + sc] - cube.data[mrow + x];
-        }
-      } else {
-        for (let i = 0; i < plane; i++) out[o + i] = f[i * 3 + sc] - pixelMean;
-      }
-    }
-  }
+  // Pre-cropped frames are the whole s×s "frame", which sits at the cube's centre crop.
+  writeClipInput(frames, s, s, { y: 0, x: 0, size: s, flip: false }, convention, out, offset);
 }

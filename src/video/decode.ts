@@ -44,7 +44,7 @@ export interface VideoReader extends AsyncIterable<Image8> {
 }
 
 /** Frame files the original C3D tool reads from a frames directory: `%06d.jpg` (png accepted too). */
-const FRAME_FILE = /^(\d{6})\.(jpg|jpeg|png)$/i;
+export const FRAME_FILE = /^(\d{6})\.(jpg|jpeg|png)$/i;
 
 async function inputArgs(path: string, opts: DecodeOptions): Promise<string[]> {
   let st;
@@ -87,6 +87,10 @@ export async function openVideo(path: string, opts: DecodeOptions = {}, spawner:
     '-f', 'rawvideo', '-pix_fmt', 'bgr24', 'pipe:1',
   ];
   const proc = spawner(bin, args);
+  // Mark stdout as being read right away: Node drains (discards) a child's untouched stdout when it
+  // exits, so a short video whose ffmpeg finishes before the caller starts iterating would lose
+  // every frame. A 'readable' listener keeps the data buffered (pipe backpressure still applies).
+  proc.stdout.on('readable', () => {});
   let log = '';
   let exitCode: number | null | undefined;
   let spawnError: Error | undefined;

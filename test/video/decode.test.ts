@@ -128,3 +128,12 @@ test('a missing ffmpeg binary is a clear error', async () => {
   const p = makeVideo(join(dir, 'x.avi'), 'color=c=red:size=8x8:rate=5', 1);
   await assert.rejects(openVideo(p, { ffmpeg: join(dir, 'no-such-ffmpeg') }), /cannot run ffmpeg .*ENOENT/);
 });
+
+test('frames survive when iteration starts only after ffmpeg has exited (Node drains untouched child stdout)', async () => {
+  const p = makeVideo(join(dir, 'late.avi'), 'color=c=blue:size=16x8:rate=10', 3, 'png');
+  const reader = await openVideo(p);
+  await new Promise((r) => setTimeout(r, 400));
+  let n = 0;
+  for await (const f of reader) n += f.data.length > 0 ? 1 : 0;
+  assert.equal(n, 3);
+});
