@@ -4,7 +4,7 @@
  */
 import { describeConvention, type InputConvention } from '../io/convention.js';
 import { loadWeights, type LoadOptions } from '../io/weights.js';
-import { getModel, type ModelOptions, type NetSpec } from '../models/index.js';
+import { getModel, type FcLayer, type ModelOptions, type NetSpec } from '../models/index.js';
 import { createBackend, type CreateBackendOptions } from '../runtime/index.js';
 import type { Backend } from '../runtime/backend.js';
 import { resolveConvention, type PixelConvention } from './convention.js';
@@ -15,6 +15,8 @@ export interface LoadedNet {
   convention: PixelConvention;
   /** One line for stderr: channel order and mean, and where they come from. */
   conventionLine: string;
+  /** Class names the weights record (our trained checkpoints do). */
+  classes?: string[];
 }
 
 export interface NetOptions {
@@ -28,8 +30,7 @@ export interface NetOptions {
 
 export async function loadNet(o: NetOptions): Promise<LoadedNet> {
   const ws = await loadWeights(o.weights, o.load);
-  const classes = o.modelOptions?.classes ?? ws.params.get('fc8.weight')?.shape[0];
-  const spec = getModel(o.model ?? ws.spec ?? 'c3d-sports1m', { ...o.modelOptions, ...(classes ? { classes } : {}) });
+  const spec = o.model === undefined && ws.specDef ? recordedSpec(ws.specDef, o.weights, o.modelOptions) : builtInSpec(o, ws.spec, ws.params.get('fc8.weight')?.shape[0]);
   let conv: InputConvention;
   let origin: string;
   if (ws.convention) {
@@ -41,5 +42,27 @@ export async function loadNet(o: NetOptions): Promise<LoadedNet> {
   }
   const convention = resolveConvention(conv);
   const backend = await createBackend({ ...o.backend, spec, params: ws.params });
-  return { backend, spec, convention, conventionLine: `${describeConvention(conv)} (${origin})` };
+  return { backend, spec, convention, conventionLine: `${describeConvention(conv)} (${origin})`, classes: ws.classes };
+}
+
+function builtInSpec(o: NetOptions, recorded: string | undefined, fc8Rows: number | undefined): NetSpec {
+  const classes = o.modelOptions?.classes ?? fc8Rows;
+  return getModel(o.model ?? recorded ?? 'c3d-sports1m', { ...o.modelOptions, ...(classes ? { classes } : {}) });
+}
+
+/**
+ * The net a checkpoint records (trained by `c3d train`: any model, width, size, length): used as is;
+ * options that contradict it are an error rather than a silently different net.
+ */
+function recordedSpec(spec: NetSpec, file: string, opts: ModelOptions = {}): NetSpec {
+  const [, L, H] = spec.input;
+  const outputs = spec.layers.filter((l): l is FcLayer => l.type === 'fc').at(-1)?.out;
+  const clash = [
+    opts.length !== undefined && opts.length !== L ? `clip length ${opts.length} (it takes ${L})` : '',
+    opts.size !== undefined && opts.size !== H ? `crop ${opts.size} (it takes ${H})` : '',
+    opts.width !== undefined ? '--width' : '',
+    opts.classes !== undefined && opts.classes !== outputs ? `${opts.classes} classes (it has ${outputs})` : '',
+  ].filter(Boolean);
+  if (clash.length) throw new Error(`${file} records its net (${spec.name}); it cannot be run with ${clash.join(', ')}`);
+  return spec;
 }

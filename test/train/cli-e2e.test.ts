@@ -66,6 +66,15 @@ test('c3d train on generated videos, then c3d test on held-out videos: far above
   const preds = readFileSync(join(out, 'predictions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { clips: number; label_name: string });
   assert.equal(preds.length, 9);
   assert.ok(preds.every((p) => p.clips === 10 && COLOURS.includes(p.label_name)));
+
+  // The trained weights work directly with classify (class names from the checkpoint) and extract.
+  const cl = await c3d(['classify', join(testDir, 'green', '0.mp4'), '--weights', join(run, 'final.safetensors'), '--json']);
+  assert.equal(cl.status, 0, cl.stderr);
+  assert.match(cl.stdout, /"green"/);
+  const feats = join(dir, 'features');
+  const ex = await c3d(['extract', join(testDir, 'red'), '--weights', join(run, 'best.safetensors'), '--out', feats, '--backend', 'wasm']);
+  assert.equal(ex.status, 0, ex.stderr);
+  assert.ok(existsSync(join(feats, '0.npy')));
 });
 
 test('bad training inputs: all missing list entries at once, a corrupt video skipped and listed, a class with no videos', async () => {

@@ -65,7 +65,7 @@ export const classify: Command = {
     try {
       if (!net.backend.outputNames.includes('prob')) throw new Error(`${net.spec.name} has no 'prob' output`);
       const classes = net.spec.layers.filter((l) => l.type === 'fc').at(-1) as { out?: number } | undefined;
-      let labels: readonly string[] | undefined = classes?.out === SPORTS1M_LABELS.length ? SPORTS1M_LABELS : undefined;
+      let labels: readonly string[] | undefined = net.classes ?? (classes?.out === SPORTS1M_LABELS.length ? SPORTS1M_LABELS : undefined);
       if (values.labels) labels = readFileSync(values.labels, 'utf8').split(/\r?\n/).filter((l) => l.trim());
       const [, L, H] = net.backend.inputShape;
       process.stderr.write(`c3d classify: ${net.conventionLine}; clips of ${L} frames every ${stride}; ${net.spec.name} on ${net.backend.name}\n`);
