@@ -83,3 +83,21 @@ test('SIGTERM saves a checkpoint; the same command then resumes to the end', asy
   assert.match(b.stderr, new RegExp(`resuming from iteration ${m[1]}`));
   assert.match(b.stderr, /done, 400 iterations/);
 });
+
+test('--config RUN/config.json re-runs a run elsewhere with the same result; flags override it', async () => {
+  const first = join(dir, 'first');
+  const a = await c3d(['train', ...clips('cfg', 8, 2), ...TINY, '--out', first, '--iters', '3', '--optimizer', 'adam', '--lr', '0.001']);
+  assert.equal(a.status, 0, a.stderr);
+  const again = join(dir, 'again');
+  const b = await c3d(['train', '--config', join(first, 'config.json'), '--out', again]);
+  assert.equal(b.status, 0, b.stderr);
+  const w1 = (await loadWeights(join(first, 'final.safetensors'))).params;
+  const w2 = (await loadWeights(join(again, 'final.safetensors'))).params;
+  for (const [k, t] of w1) assert.deepEqual([...w2.get(k)!.data], [...t.data], k);
+  const c = await c3d(['train', '--config', join(first, 'config.json'), '--out', join(dir, 'other'), '--lr', '0.01', '--iters', '1']);
+  assert.equal(c.status, 0, c.stderr);
+  assert.match(c.stderr, /done, 1 iterations/);
+  const d = await c3d(['train', '--config', join(dir, 'missing.json')]);
+  assert.equal(d.status, 2);
+  assert.match(d.stderr, /--config .*missing\.json: cannot read/);
+});
