@@ -61,8 +61,9 @@ export async function evaluateNet(
   const listedClips = ds.kind === 'videos' && ds.items.every((i) => i.start !== undefined);
   // Every listed clip (or the evenly spaced clips of each video).
   const all = new TestLoader(ds, cache, { ...geometry, batch: opts.batch, clipsPerVideo: listedClips ? 1 : opts.testClips, skipFailed: opts.skipFailed });
-  // The middle clip of each video, for clip accuracy (unneeded when clips are listed or given).
-  const middle = videoLevel && !listedClips ? new TestLoader(ds, cache, { ...geometry, batch: opts.batch, clipsPerVideo: 1, skipFailed: opts.skipFailed }) : undefined;
+  // The middle clip of each video, for clip accuracy (unneeded when clips are listed or given, and
+  // when one clip per video is asked for: that clip is the middle one).
+  const middle = videoLevel && !listedClips && opts.testClips > 1 ? new TestLoader(ds, cache, { ...geometry, batch: opts.batch, clipsPerVideo: 1, skipFailed: opts.skipFailed }) : undefined;
   const total = all.clips.length + (middle?.clips.length ?? 0);
   let done = 0;
 
