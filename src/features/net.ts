@@ -8,6 +8,7 @@ import { getModel, type FcLayer, type ModelOptions, type NetSpec } from '../mode
 import { createBackend, type CreateBackendOptions } from '../runtime/index.js';
 import type { Backend } from '../runtime/backend.js';
 import { resolveConvention, type PixelConvention } from './convention.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 export interface LoadedNet {
   backend: Backend;
@@ -17,6 +18,8 @@ export interface LoadedNet {
   conventionLine: string;
   /** Class names the weights record (our trained checkpoints do). */
   classes?: string[];
+  /** The weights themselves, when `keepParams` was set (for our own net runtime beside the backend). */
+  params?: Map<string, Tensor>;
 }
 
 export interface NetOptions {
@@ -26,6 +29,8 @@ export interface NetOptions {
   model?: string;
   modelOptions?: ModelOptions;
   backend?: Omit<CreateBackendOptions, 'spec' | 'params'>;
+  /** Return the weights too (default false: only the backend holds them). */
+  keepParams?: boolean;
 }
 
 export async function loadNet(o: NetOptions): Promise<LoadedNet> {
@@ -42,7 +47,9 @@ export async function loadNet(o: NetOptions): Promise<LoadedNet> {
   }
   const convention = resolveConvention(conv);
   const backend = await createBackend({ ...o.backend, spec, params: ws.params });
-  return { backend, spec, convention, conventionLine: `${describeConvention(conv)} (${origin})`, classes: ws.classes };
+  const loaded: LoadedNet = { backend, spec, convention, conventionLine: `${describeConvention(conv)} (${origin})`, classes: ws.classes };
+  if (o.keepParams) loaded.params = ws.params;
+  return loaded;
 }
 
 function builtInSpec(o: NetOptions, recorded: string | undefined, fc8Rows: number | undefined): NetSpec {

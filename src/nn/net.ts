@@ -49,9 +49,35 @@ export interface ForwardResult {
   tape: Tape | null;
 }
 
+/**
+ * How the backward signal R crosses a ReLU with output y (y > 0 ⇔ its input f > 0). 'gradient' is
+ * the true gradient R·[f > 0] (Simonyan et al.); 'deconvnet' rectifies the signal itself, max(R, 0)
+ * (Zeiler & Fergus); 'guided' does both, max(R, 0)·[f > 0] (Springenberg et al.). Only 'gradient'
+ * gives parameter gradients worth having; the other two are for projecting activations to pixels.
+ */
+export type ReluRule = 'gradient' | 'deconvnet' | 'guided';
+
+export interface BackwardOptions {
+  /** ReLU rule (default 'gradient'). */
+  reluRule?: ReluRule;
+  /** Compute dL/dθ (default true); a projection needs only the signal, and skips the weight GEMMs. */
+  paramGrads?: boolean;
+  /** Also return dL/d input, the clips' gradient (default false). */
+  inputGrad?: boolean;
+  /**
+   * Blobs whose gradient to return (dL/d blob, the signal arriving at the blob's final value, e.g.
+   * conv5b after its ReLU for Grad-CAM). Without paramGrads and inputGrad, backward stops once it has them.
+   */
+  blobGrads?: readonly string[];
+}
+
 export interface BackwardResult {
-  /** dL/dθ for every parameter (zeros for layers the seeds do not reach). */
+  /** dL/dθ for every parameter (zeros for layers the seeds do not reach); empty when `paramGrads` is false. */
   grads: ParamSet;
+  /** dL/d input, when `inputGrad` was asked. */
+  input?: Tensor;
+  /** dL/d blob for each of `blobGrads` (zeros for a blob the seeds do not reach). */
+  blobs: Map<string, Tensor>;
 }
 
 export class Net {
@@ -191,38 +217,57 @@ export class Net {
 
   /**
    * Back-propagates `seeds` (dL/d blob, keyed by blob name, each the blob's shape) through a tape
-   * recorded by `forward(…, { keepTape: true })` that reached every seeded blob.
+   * recorded by `forward(…, { keepTape: true })` that reached every seeded blob. The tape is only
+   * read: one tape serves several backward passes. `opts` picks the ReLU rule (projections to the
+   * input use 'deconvnet' or 'guided'), and which gradients to return: parameters (default), the
+   * input, named blobs.
    */
-  async backward(tape: Tape, seeds: ReadonlyMap<string, Tensor>): Promise<BackwardResult> {
+  async backward(tape: Tape, seeds: ReadonlyMap<string, Tensor>, opts: BackwardOptions = {}): Promise<BackwardResult> {
     const k = this.kernels;
+    const rule = opts.reluRule ?? 'gradient';
+    const wantParams = opts.paramGrads ?? true;
+    const wantInput = opts.inputGrad ?? false;
     const grads: ParamSet = new Map();
-    for (const [name, t] of this.params) grads.set(name, new Tensor(t.shape));
+    if (wantParams) for (const [name, t] of this.params) grads.set(name, new Tensor(t.shape));
     const pending = new Map(seeds);
-    for (const name of pending.keys()) {
+    const reached = (name: string, what: string): number => {
       const i = this.finalWriter.get(name);
       if (i === undefined || i >= tape.entries.length) {
-        throw new ShapeError(`net ${this.spec.name}: backward seed '${name}' is not a blob the forward pass reached`);
+        throw new ShapeError(`net ${this.spec.name}: backward ${what} '${name}' is not a blob the forward pass reached`);
       }
-    }
+      return i;
+    };
+    for (const name of pending.keys()) reached(name, 'seed');
+    const wantBlobs = new Map((opts.blobGrads ?? []).map((name) => [reached(name, 'gradient blob'), name]));
+    const blobs = new Map<string, Tensor>();
+    // Without parameter or input gradients, nothing below the lowest requested blob is needed.
+    const lowest = wantParams || wantInput ? 0 : Math.min(...wantBlobs.keys(), tape.entries.length);
+    const inputShape = [tape.batch, ...this.spec.input];
     let g: Tensor | null = null;
-    for (let i = tape.entries.length - 1; i >= 0 && (g !== null || pending.size > 0); i--) {
+    let i = tape.entries.length - 1;
+    for (; i >= lowest && (g !== null || pending.size > 0); i--) {
       const info = this.infos[i]!;
       const seed = this.finalWriter.get(info.outName) === i ? pending.get(info.outName) : undefined;
       if (seed) {
         g = g ? addTensors(g, seed) : seed;
         pending.delete(info.outName);
       }
+      const asked = wantBlobs.get(i);
+      if (asked !== undefined) blobs.set(asked, g ?? Tensor.filled(this.shapeOf(tape, i), 0));
       if (!g) continue;
       const e = tape.entries[i]!;
       const l = info.layer;
-      const first = i === 0;
+      // The input's gradient is only computed when asked for: it is the most expensive one of a conv net.
+      const first = i === 0 && !wantInput;
       switch (e.kind) {
         case 'conv3d': {
           if (l.type !== 'conv3d') break;
           const w = this.params.get(`${l.name}.weight`)!;
           const p = convParams(l);
-          grads.set(`${l.name}.weight`, await k.conv3dBackwardWeight(e.x, g, w.shape, p));
-          grads.set(`${l.name}.bias`, await k.conv3dBackwardBias(g));
+          if (wantParams) {
+            grads.set(`${l.name}.weight`, await k.conv3dBackwardWeight(e.x, g, w.shape, p));
+            grads.set(`${l.name}.bias`, await k.conv3dBackwardBias(g));
+          }
           g = first ? null : await k.conv3dBackwardInput(g, w, e.x.shape, p);
           break;
         }
@@ -231,13 +276,15 @@ export class Net {
           break;
         case 'fc': {
           const w = this.params.get(`${l.name}.weight`)!;
-          grads.set(`${l.name}.weight`, await k.linearBackwardWeight(g, e.x));
-          grads.set(`${l.name}.bias`, await k.linearBackwardBias(g));
+          if (wantParams) {
+            grads.set(`${l.name}.weight`, await k.linearBackwardWeight(g, e.x));
+            grads.set(`${l.name}.bias`, await k.linearBackwardBias(g));
+          }
           g = first ? null : (await k.linearBackwardInput(g, w)).reshape(e.xShape);
           break;
         }
         case 'relu':
-          g = k.reluBackward(g, e.y);
+          g = rule === 'gradient' ? k.reluBackward(g, e.y) : rectifySignal(g, rule === 'guided' ? e.y : null);
           break;
         case 'dropout':
           g = k.dropoutBackward(g, e.mask, (l as { p: number }).p);
@@ -249,7 +296,15 @@ export class Net {
           break;
       }
     }
-    return { grads };
+    for (const [j, name] of wantBlobs) if (!blobs.has(name)) blobs.set(name, Tensor.filled(this.shapeOf(tape, j), 0));
+    const result: BackwardResult = { grads, blobs };
+    if (wantInput) result.input = i < 0 && g ? g.reshape(inputShape) : Tensor.filled(inputShape, 0);
+    return result;
+  }
+
+  /** Shape of layer i's output in a forward pass of `tape.batch` clips. */
+  private shapeOf(tape: Tape, i: number): number[] {
+    return [tape.batch, ...this.infos[i]!.outShape];
   }
 
   /**
@@ -285,7 +340,20 @@ export function poolParams(l: { kernel: readonly number[]; stride: readonly numb
   };
 }
 
-/** max(0, x) in place; NaN passes through, as in the kernels' relu. */
+/**
+ * The deconvnet rule max(R, 0), and with `y` the guided rule max(R, 0)·[y > 0]: a fresh tensor. NaN
+ * passes through, as in the kernels' relu.
+ */
+function rectifySignal(r: Tensor, y: Tensor | null): Tensor {
+  if (y && y.size !== r.size) throw new ShapeError(`backward: signal ${formatShape(r.shape)} does not match ReLU output ${formatShape(y.shape)}`);
+  const out = new Tensor(r.shape);
+  for (let i = 0; i < r.size; i++) {
+    const v = r.data[i]!;
+    out.data[i] = (y === null || y.data[i]! > 0) && !(v < 0) ? v : 0;
+  }
+  return out;
+}
+
 function addTensors(a: Tensor, b: Tensor): Tensor {
   if (a.size !== b.size) throw new ShapeError(`backward: gradient ${formatShape(b.shape)} does not match blob ${formatShape(a.shape)}`);
   const y = new Tensor(a.shape);
