@@ -23,3 +23,6 @@ export * from './eval/index.js';
 export * from './data/index.js';
 export { openDataset, describeSource } from './data/open.js';
 export * from './train/index.js';
+export * from './viz/index.js';
+export { measureRuntime, formatRuntimeTable, measuredFps, PAPER_TABLE6, UCF101_FRAMES_FROM_TABLE6, type RuntimeMeasurement, type StageSeconds, type MeasureRuntimeOptions, type PaperRuntimeRow } from './features/runtime-table.js';
+export * from './synth/index.js';

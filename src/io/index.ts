@@ -2,6 +2,8 @@
 export { WeightsError } from './errors.js';
 export {
   loadWeights,
+  resolveWeightsPath,
+  DEMO_WEIGHTS,
   loadCheckpoint,
   saveSafetensors,
   saveCaffemodel,

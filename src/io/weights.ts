@@ -13,6 +13,8 @@ import { detectFormat, type WeightsFormat } from './format.js';
 import { detectPreset, mapKeys, resolveKeyRules, type KeyMapPreset, type KeyRule } from './keymap.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 import { readTorchFile } from './torch/load.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   CAFFE_CONVENTION,
   conventionFromJSON,
@@ -88,8 +90,20 @@ export async function loadWeights(path: string, opts: LoadOptions = {}): Promise
   return (await loadCheckpoint(path, opts)).weights;
 }
 
+/**
+ * The net `c3d demo` trains (depth-3, 6 synthetic motion classes), shipped inside the package with its
+ * spec, input convention and class names, so `--weights demo` works offline on a fresh install.
+ */
+export const DEMO_WEIGHTS = fileURLToPath(new URL('../../../assets/demo-net.safetensors', import.meta.url));
+
+/** `demo` names the bundled demo net (unless a file called `demo` exists); any other path is itself. */
+export function resolveWeightsPath(path: string): string {
+  return path === 'demo' && !existsSync(path) ? DEMO_WEIGHTS : path;
+}
+
 /** Like loadWeights, also returning the training state of our own checkpoints. */
 export async function loadCheckpoint(path: string, opts: LoadOptions = {}): Promise<{ weights: WeightSet; training?: TrainingState }> {
+  path = resolveWeightsPath(path);
   const raw = readRaw(path);
   const names = mapKeys(path, raw.tensors.keys(), resolveKeyRules(opts.map, raw.preset));
   const params = new Map<string, Tensor>();

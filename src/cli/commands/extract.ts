@@ -95,7 +95,11 @@ type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
 
 /** Loads weights + spec + backend from the shared flags. */
 export async function netFromFlags(values: Values, clipLength?: number): Promise<LoadedNet> {
-  if (!values.weights) throw new UsageError('--weights FILE is required');
+  if (!values.weights) {
+    throw new UsageError(
+      '--weights is required: the C3D Sports-1M release converted once with c3d convert, the PyTorch port\'s c3d.pickle, a net you trained (RUN/final.safetensors), or demo (the small net c3d demo trains, bundled) — see docs/weights.md',
+    );
+  }
   const flags = weightsFlags(values);
   const modelOptions = modelOptionsFromFlags(values);
   if (clipLength !== undefined) {

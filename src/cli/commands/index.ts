@@ -10,5 +10,9 @@ import { evalCommand } from './eval.js';
 import { searchCommand } from './search.js';
 import { trainCommand } from './train.js';
 import { testCommand } from './test.js';
+import { synthCommand } from './synth.js';
+import { visualizeCommand } from './visualize.js';
+import { runtimeCommand } from './runtime.js';
+import { demoCommand } from './demo.js';
 
-export const commands: Command[] = [convert, inspect, models, exportOnnx, extract, classify, evalCommand, searchCommand, trainCommand, testCommand];
+export const commands: Command[] = [convert, inspect, models, exportOnnx, extract, classify, evalCommand, searchCommand, trainCommand, testCommand, synthCommand, visualizeCommand, runtimeCommand, demoCommand];
