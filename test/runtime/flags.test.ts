@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/cli/command.js';
-import { backendFromFlags, modelOptionsFromFlags, specFromFlags } from '../../src/runtime/flags.js';
+import { backendFromFlags, modelOptionsFromFlags, specFromFlags } from '../../src/cli/flags/model-flags.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,8 +2,8 @@
 import { startDecoders } from '../../features/decoder-pool.js';
 import { readFileSync } from 'node:fs';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
-import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS } from '../../io/weights-flags.js';
-import { BACKEND_FLAGS_USAGE, BACKEND_OPTIONS, MODEL_OPTIONS } from '../../runtime/flags.js';
+import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS } from '../flags/weights-flags.js';
+import { BACKEND_FLAGS_USAGE, BACKEND_OPTIONS, MODEL_OPTIONS } from '../flags/model-flags.js';
 import { expandInputs } from '../../features/inputs.js';
 import { DEFAULT_BATCH, runPipeline } from '../../features/pipeline.js';
 import { geometryForCrop } from '../../features/geometry.js';

@@ -16,7 +16,7 @@ import { paramShapes } from '../../models/index.js';
 import { writeOnnxModel } from '../../io/onnx-export.js';
 import { writeTorchLegacy, writeTorchZip } from '../../io/torch/save.js';
 import { writeNpy } from '../../io/npy.js';
-import { resolveSpec, WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS, weightsFlags } from '../../io/weights-flags.js';
+import { resolveSpec, WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS, weightsFlags } from '../flags/weights-flags.js';
 
 const OUTPUTS = ['.safetensors', '.caffemodel', '.pt', '.pth', '.pickle', '.pkl', '.onnx', '.npy'];
 

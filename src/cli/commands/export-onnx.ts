@@ -4,8 +4,8 @@ import { loadWeights } from '../../io/index.js';
 import { writeOnnxModel } from '../../io/onnx-export.js';
 import { blobNames, countParams } from '../../models/index.js';
 import { checkParams, initParams, syntheticParams, type ParamSet } from '../../nn/index.js';
-import { MODEL_FLAGS_USAGE, MODEL_OPTIONS, SPEC_FLAG_USAGE, SPEC_OPTIONS, specFromFlags } from '../../runtime/flags.js';
-import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS, weightsFlags } from '../../io/weights-flags.js';
+import { MODEL_FLAGS_USAGE, MODEL_OPTIONS, SPEC_FLAG_USAGE, SPEC_OPTIONS, specFromFlags } from '../flags/model-flags.js';
+import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS, weightsFlags } from '../flags/weights-flags.js';
 
 const usage = `usage: c3d export-onnx WEIGHTS OUT.onnx [options]
        c3d export-onnx --init caffe|synthetic [--seed N] OUT.onnx [options]

@@ -1,7 +1,7 @@
 /** `c3d models`: every built-in net with its parameters and multiply-adds; one net's layers or JSON spec. */
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { analyzeSpec, countMacs, countParams, getModel, modelNames, modelSummary, specToJson, type NetSpec } from '../../models/index.js';
-import { MODEL_FLAGS_USAGE, MODEL_OPTIONS, modelOptionsFromFlags } from '../../runtime/flags.js';
+import { MODEL_FLAGS_USAGE, MODEL_OPTIONS, modelOptionsFromFlags } from '../flags/model-flags.js';
 
 const usage = `usage: c3d models [NAME] [options]
 

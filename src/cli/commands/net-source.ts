@@ -4,8 +4,8 @@
  * `c3d export-onnx`) on `--model` — for trying the tools, docs and timings without a weights file.
  */
 import { UsageError } from '../command.js';
-import { weightsFlags } from '../../io/weights-flags.js';
-import { backendFromFlags, modelOptionsFromFlags, specFromFlags } from '../../runtime/flags.js';
+import { weightsFlags } from '../flags/weights-flags.js';
+import { backendFromFlags, modelOptionsFromFlags, specFromFlags } from '../flags/model-flags.js';
 import { createBackend, type BackendName } from '../../runtime/index.js';
 import type { Backend } from '../../runtime/backend.js';
 import { loadNet } from '../../features/net.js';

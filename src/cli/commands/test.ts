@@ -2,7 +2,7 @@
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { DATA_FLAGS_USAGE, DATA_OPTIONS, dataSourceFromFlags } from './data-flags.js';
 import { TrainProgress } from '../train-progress.js';
-import { WEIGHTS_OPTIONS, weightsFlags } from '../../io/weights-flags.js';
+import { WEIGHTS_OPTIONS, weightsFlags } from '../flags/weights-flags.js';
 import { testNet } from '../../train/test-net.js';
 
 const usage = `usage: c3d test --weights W DATA [options]

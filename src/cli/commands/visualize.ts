@@ -1,8 +1,8 @@
 /** `c3d visualize`: what a feature map responds to (paper fig. 4, app. B), or Grad-CAM tubes (thin layer over src/viz). */
 import { basename, extname } from 'node:path';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
-import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS } from '../../io/weights-flags.js';
-import { BACKEND_FLAGS_USAGE, BACKEND_OPTIONS, MODEL_FLAGS_USAGE, MODEL_OPTIONS, backendFromFlags } from '../../runtime/flags.js';
+import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS } from '../flags/weights-flags.js';
+import { BACKEND_FLAGS_USAGE, BACKEND_OPTIONS, MODEL_FLAGS_USAGE, MODEL_OPTIONS, backendFromFlags } from '../flags/model-flags.js';
 import { readNpy } from '../../io/npy.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { expandInputs } from '../../features/inputs.js';

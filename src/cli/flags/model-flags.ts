@@ -2,9 +2,9 @@
  * Flags every inference command shares: `--backend wasm|onnxruntime`, `--model NAME` (+ model
  * options), `--threads N`, `--ep PROVIDERS`. Parsed here once so commands stay thin.
  */
-import { UsageError } from '../cli/command.js';
-import { getModel, modelNames, readNetSpec, type ModelOptions, type NetSpec } from '../models/index.js';
-import { DEFAULT_BACKEND, parseBackendName, type BackendName } from './index.js';
+import { UsageError } from '../command.js';
+import { getModel, modelNames, readNetSpec, type ModelOptions, type NetSpec } from '../../models/index.js';
+import { DEFAULT_BACKEND, parseBackendName, type BackendName } from '../../runtime/index.js';
 
 export const MODEL_FLAGS_USAGE = `  --model NAME         built-in net (${modelNames.join(', ')})
   --classes N          classifier outputs (default: the net's, or the weights' fc8)

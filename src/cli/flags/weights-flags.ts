@@ -1,7 +1,7 @@
 /** Flags shared by `c3d convert` and `c3d inspect` (and any command that loads weights). */
-import { UsageError } from '../cli/command.js';
-import { parseChannels, parseMean, readMeanCube, type LoadOptions, type WeightSet } from './index.js';
-import { getModel, modelNames, readNetSpec, type NetSpec } from '../models/index.js';
+import { UsageError } from '../command.js';
+import { parseChannels, parseMean, readMeanCube, type LoadOptions, type WeightSet } from '../../io/index.js';
+import { getModel, modelNames, readNetSpec, type NetSpec } from '../../models/index.js';
 
 export const WEIGHTS_FLAGS_USAGE = `  --map M              key renaming: auto (default), caffe, port, mmaction, none,
                        old=new[,old2=new2] on key prefixes (old= drops), or FILE.json
