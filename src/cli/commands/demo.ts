@@ -2,7 +2,7 @@
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { TrainProgress } from '../train-progress.js';
 import { formatSeconds } from '../progress.js';
-import { runDemo, DEMO_RECIPE, type DemoStage } from '../../demo/demo.js';
+import { runDemo, DEMO_RECIPE, QUICK_RECIPE, type DemoStage } from '../../demo/demo.js';
 
 const usage = `usage: c3d demo [--out DIR] [options]
 
@@ -13,7 +13,7 @@ t-SNE of the test videos. Prints accuracy vs chance, time per stage and where ev
   --out DIR            where everything goes (default c3d-demo)
   --backend B          training and extraction backend: onnxruntime or wasm (default: the training default)
   --threads N          compute threads
-  --quick              fewer videos and epochs (a smoke test)`;
+  --quick              3 classes, a narrower net, fewer iterations (a smoke test)`;
 
 const OPTIONS = {
   out: { type: 'string' },
@@ -39,7 +39,7 @@ export const demoCommand: Command = {
       out: v.out ?? 'c3d-demo',
       backend: v.backend as 'wasm' | 'onnxruntime' | undefined,
       threads,
-      quick: v.quick,
+      recipe: v.quick ? QUICK_RECIPE : DEMO_RECIPE,
       onStage: (stage, line) => progress.message(`[${stage}] ${line}`),
       onTrain: (e) => (e.kind === 'message' || e.kind === 'checkpoint' ? undefined : progress.event(e)),
       onProgress: (stage, done, total) => progress.stage(`${STAGES[stage]}:`, done, total),
