@@ -6,22 +6,58 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { RECORD_EXIT, RECORD_HEADER, RECORD_STDERR, RECORD_STDOUT, type RelayExit } from './spawner.js';
+import { RECORD_EXIT, RECORD_HEADER, RECORD_STDERR, RECORD_STDOUT, RELAY_STDOUT_WINDOW, type RelayExit } from './spawner.js';
 
-type Request = { type: 'run'; id: number; bin: string; args: string[] } | { type: 'kill'; id: number };
+type Request =
+  | { type: 'run'; id: number; bin: string; args: string[] }
+  | { type: 'kill'; id: number }
+  | { type: 'ack'; id: number; bytes: number };
+
+interface Running {
+  id: number;
+  proc: ChildProcess;
+  /** Stdout bytes sent and not yet acknowledged as read by the parent's reader. */
+  unacked: number;
+  /** Killed on request: its stdout is dropped, not sent. */
+  killed: boolean;
+}
 
 const queue: Extract<Request, { type: 'run' }>[] = [];
 /** Queued requests killed before they started: answered in turn, so exits stay in request order. */
 const cancelled = new Set<number>();
-let running: { id: number; proc: ChildProcess } | undefined;
+let running: Running | undefined;
 let stdinClosed = false;
+/** Our stdout pipe is full: forwarding waits for 'drain'. */
+let waitingDrain = false;
 
-function record(kind: number, payload: Buffer): boolean {
+function record(kind: number, payload: Buffer): void {
   const head = Buffer.alloc(RECORD_HEADER);
   head[0] = kind;
   head.writeUInt32LE(payload.length, 1);
   process.stdout.write(head);
-  return process.stdout.write(payload);
+  if (!process.stdout.write(payload) && !waitingDrain) {
+    waitingDrain = true;
+    process.stdout.once('drain', () => {
+      waitingDrain = false;
+      flow();
+    });
+  }
+  flow();
+}
+
+/**
+ * Pauses or resumes reading the running ffmpeg. Its stdout waits for a full pipe to the parent or
+ * a spent window (see spawner.ts); its stderr only for a full pipe, so the parent always gets the log
+ * (the stream header it waits for) however many frames its reader has left unread.
+ */
+function flow(): void {
+  if (!running) return;
+  const { proc, unacked, killed } = running;
+  const stdoutWaits = !killed && (waitingDrain || unacked >= RELAY_STDOUT_WINDOW);
+  if (stdoutWaits) proc.stdout!.pause();
+  else proc.stdout!.resume();
+  if (waitingDrain) proc.stderr!.pause();
+  else proc.stderr!.resume();
 }
 
 function exit(info: RelayExit): void {
@@ -48,30 +84,28 @@ function startNext(): void {
     startNext();
     return;
   }
-  running = { id: req.id, proc };
+  const r: Running = { id: req.id, proc, unacked: 0, killed: false };
+  running = r;
   let spawnError: NodeJS.ErrnoException | undefined;
   let ended = false;
   const end = (code: number | null): void => {
     if (ended) return;
     ended = true;
-    exit(spawnError ? { code: null, error: spawnError.message, errno: spawnError.code } : { code });
     running = undefined;
+    exit(spawnError ? { code: null, error: spawnError.message, errno: spawnError.code } : { code });
     startNext();
   };
   proc.on('error', (err: NodeJS.ErrnoException) => {
     spawnError = err;
     if (proc.pid === undefined) end(null); // never started: no 'close' to wait for
   });
-  // Forward with backpressure: a full stdout pipe pauses ffmpeg's output (ffmpeg then blocks).
-  const forward = (kind: number, stream: NodeJS.ReadableStream) =>
-    stream.on('data', (chunk: Buffer) => {
-      if (!record(kind, chunk)) {
-        stream.pause();
-        process.stdout.once('drain', () => stream.resume());
-      }
-    });
-  forward(RECORD_STDOUT, proc.stdout!);
-  forward(RECORD_STDERR, proc.stderr!);
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    if (r.killed) return;
+    r.unacked += chunk.length;
+    record(RECORD_STDOUT, chunk);
+  });
+  proc.stderr!.on('data', (chunk: Buffer) => record(RECORD_STDERR, chunk));
+  flow();
   proc.on('close', (code) => end(code));
 }
 
@@ -80,14 +114,23 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (req.type === 'run') {
     queue.push(req);
     startNext();
+  } else if (req.type === 'ack') {
+    if (running?.id !== req.id) return; // it has exited meanwhile
+    running.unacked -= req.bytes;
+    flow();
   } else if (running?.id === req.id) {
+    // Drop what it still writes (nobody reads it) so that it reaches 'close' and the next one starts.
+    running.killed = true;
     running.proc.kill('SIGKILL');
+    flow();
   } else if (queue.some((q) => q.id === req.id)) {
     cancelled.add(req.id);
   }
 }).on('close', () => {
   stdinClosed = true;
   queue.length = 0;
-  if (running) running.proc.kill('SIGKILL');
-  else process.exit(0);
+  if (!running) process.exit(0);
+  running.killed = true; // its unread stdout must not keep it from 'close' (then we exit)
+  running.proc.kill('SIGKILL');
+  flow();
 });

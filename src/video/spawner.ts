@@ -10,8 +10,16 @@
  *
  * Wire format, relay → us: records `[kind u8][length u32 LE][payload]`, kind 1 = ffmpeg stdout bytes,
  * 2 = stderr bytes, 3 = exit (JSON `{code, error?, errno?}`); us → relay: JSON lines
- * `{type:'run', id, bin, args}` or `{type:'kill', id}`. One ffmpeg at a time per relay, in request
- * order, so records always belong to the oldest unfinished request.
+ * `{type:'run', id, bin, args}`, `{type:'kill', id}` or `{type:'ack', id, bytes}`. One ffmpeg at a
+ * time per relay, in request order, so records always belong to the oldest unfinished request.
+ *
+ * Flow control: the relay may send at most RELAY_STDOUT_WINDOW stdout bytes of an ffmpeg beyond those
+ * its reader has consumed (`ack`), then stops reading that ffmpeg's stdout (ffmpeg then blocks, as on
+ * a full pipe). We never stop reading the relay itself: stdout, stderr and exit share its one pipe,
+ * so pausing it for unread frames would also hold back the stderr behind them — and openVideo reads
+ * stderr (the stream header) BEFORE anyone reads stdout. When ffmpeg's first frames reached the relay
+ * ahead of its header, that was a deadlock (`c3d extract` hung on a video at 0% CPU). As with a
+ * ChildProcess, a RelayedProcess's stderr and exit must arrive however much of its stdout is unread.
  */
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -47,6 +55,13 @@ export interface RelayExit {
   errno?: string;
 }
 
+/**
+ * Stdout bytes of one ffmpeg the relay sends ahead of its reader (see the flow control above): a few
+ * frames of a large video; it bounds what is buffered per decoder. Must exceed a Readable's
+ * highWaterMark (acks are sent when the reader's buffer drops below it).
+ */
+export const RELAY_STDOUT_WINDOW = 1 << 20;
+
 class RelayedProcess extends EventEmitter implements SpawnedProcess {
   exitCode: number | null = null;
   readonly stdout: Readable;
@@ -55,20 +70,41 @@ class RelayedProcess extends EventEmitter implements SpawnedProcess {
   done = false;
   /** Killed by us: what is left of its output is dropped. */
   killed = false;
+  /** Stdout bytes received from the relay, and those acknowledged to it as consumed. */
+  private received = 0;
+  private acked = 0;
 
   constructor(
     readonly id: number,
     private readonly relay: SpawnRelay,
   ) {
     super();
-    this.stdout = new Readable({ read: () => relay.resume() });
+    // `read` runs whenever the reader's buffer runs low: tell the relay what it has consumed.
+    this.stdout = new Readable({ read: () => this.ack() });
     this.stderr = new Readable({ read: () => undefined });
+    // A reader that abandons stdout (destroys it) will never ack again: stop the ffmpeg, which a
+    // ChildProcess's closed pipe would stop too, or the relay would wait on it forever.
+    this.stdout.on('close', () => this.kill());
+  }
+
+  /** @internal A stdout record (never refused: the relay's window bounds what we buffer). */
+  deliver(chunk: Buffer): void {
+    this.received += chunk.length;
+    this.stdout.push(chunk);
   }
 
   kill(): void {
     if (this.done || this.killed) return;
     this.killed = true;
     this.relay.kill(this);
+  }
+
+  private ack(): void {
+    if (this.done || this.killed) return;
+    const consumed = this.received - this.stdout.readableLength;
+    if (consumed <= this.acked) return;
+    this.relay.ack(this, consumed - this.acked);
+    this.acked = consumed;
   }
 }
 
@@ -108,12 +144,11 @@ export class SpawnRelay {
   /** @internal */
   kill(p: RelayedProcess): void {
     this.send({ type: 'kill', id: p.id });
-    this.resume();
   }
 
-  /** @internal */
-  resume(): void {
-    this.proc.stdout.resume();
+  /** @internal `bytes` more of p's stdout were consumed: the relay may send that much more. */
+  ack(p: RelayedProcess, bytes: number): void {
+    this.send({ type: 'ack', id: p.id, bytes });
   }
 
   close(): void {
@@ -141,9 +176,8 @@ export class SpawnRelay {
       } else if (p.killed) {
         continue;
       } else if (kind === RECORD_STDOUT) {
-        // Copy: `body` is a view of a chunk we keep parsing. Backpressure: stop reading the relay
-        // until the decoder asks for more (then the relay, and ffmpeg, block on full pipes).
-        if (!p.stdout.push(Buffer.from(body))) this.proc.stdout.pause();
+        // Copy: `body` is a view of a chunk we keep parsing.
+        p.deliver(Buffer.from(body));
       } else if (kind === RECORD_STDERR) {
         p.stderr.push(Buffer.from(body));
       }
@@ -152,8 +186,6 @@ export class SpawnRelay {
   }
 
   private finish(p: RelayedProcess, exit: RelayExit): void {
-    // The relay may be paused for this process's unread output; what follows is the next one's.
-    this.resume();
     p.done = true;
     p.exitCode = exit.code;
     p.stdout.push(null);
