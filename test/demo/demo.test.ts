@@ -23,3 +23,12 @@ test('c3d demo --quick: motion classes learnt far above chance, by the net and b
   const saved = JSON.parse(readFileSync(r.files.report, 'utf8')) as { svmAccuracy: number };
   assert.equal(saved.svmAccuracy, r.svmAccuracy);
 });
+
+test('--weights demo loads the bundled demo net: its spec, input convention and class names', async () => {
+  const { loadWeights } = await import('../../src/io/weights.js');
+  const { DEMO_RECIPE } = await import('../../src/demo/demo.js');
+  const ws = await loadWeights('demo');
+  assert.deepEqual([...(ws.classes ?? [])].sort(), [...DEMO_RECIPE.classes].sort());
+  assert.equal(ws.specDef?.input.join(), `3,${DEMO_RECIPE.length},${DEMO_RECIPE.size},${DEMO_RECIPE.size}`);
+  assert.ok(ws.convention && ws.convention.mean !== 'none');
+});
