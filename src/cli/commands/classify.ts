@@ -10,6 +10,7 @@ import { geometryForCrop } from '../../features/geometry.js';
 import { topK, type LabelledScore } from '../../features/classify.js';
 import { SPORTS1M_LABELS } from '../../features/sports1m-labels.js';
 import { netFromFlags } from './extract.js';
+import { positiveInt } from '../flags/numbers.js';
 
 const usage = `usage: c3d classify VIDEO... --weights FILE [options]
 
@@ -39,12 +40,6 @@ const OPTIONS = {
   batch: { type: 'string' },
 } as const;
 
-function positiveInt(name: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-  return n;
-}
 
 export const classify: Command = {
   name: 'classify',

@@ -17,6 +17,7 @@ import { geometryForCrop } from '../../features/geometry.js';
 import { centreCrop } from '../../features/preprocess.js';
 import { readNpy } from '../../io/npy.js';
 import { type OutputFormat, type OutputMode, type RowProjection } from '../../features/outputs.js';
+import { positiveInt } from '../flags/numbers.js';
 
 const usage = `usage: c3d extract INPUT... --weights FILE --out DIR [options]
 
@@ -83,12 +84,6 @@ const OPTIONS = {
   manifest: { type: 'string' },
 } as const;
 
-function positiveInt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-  return n;
-}
 
 type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
 

@@ -10,6 +10,7 @@ import { expandInputs } from '../../features/inputs.js';
 import { startDecoders } from '../../features/decoder-pool.js';
 import { formatRuntimeTable, measureRuntime, measuredFps, PAPER_TABLE6, type RuntimeMeasurement } from '../../features/runtime-table.js';
 import { NET_SOURCE_OPTIONS, NET_SOURCE_USAGE, netSourceFromFlags } from './net-source.js';
+import { positiveInt } from '../flags/numbers.js';
 
 const usage = `usage: c3d runtime DIR... (--weights FILE | --init KIND) [options]
 
@@ -52,12 +53,6 @@ const OPTIONS = {
   list: { type: 'string', multiple: true },
 } as const;
 
-function positiveInt(name: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-  return n;
-}
 
 export const runtimeCommand: Command = {
   name: 'runtime',

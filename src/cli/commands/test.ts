@@ -4,6 +4,7 @@ import { DATA_FLAGS_USAGE, DATA_OPTIONS, dataSourceFromFlags } from './data-flag
 import { TrainProgress } from '../train-progress.js';
 import { WEIGHTS_OPTIONS, weightsFlags } from '../flags/weights-flags.js';
 import { testNet } from '../../train/test-net.js';
+import { positiveInt } from '../flags/numbers.js';
 
 const usage = `usage: c3d test --weights W DATA [options]
 
@@ -37,12 +38,6 @@ const OPTIONS = {
   ffmpeg: { type: 'string' },
 } as const;
 
-function positiveInt(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer, got '${v}'`);
-  return n;
-}
 
 const pct = (v: number | null): string => (v === null ? '-' : `${(100 * v).toFixed(2)}%`);
 

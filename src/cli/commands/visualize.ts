@@ -15,6 +15,7 @@ import { visualize, type MapSelection, type VisualizeInput, type VisualizeMethod
 import { writeVisualization } from '../../viz/visualize-output.js';
 import type { DisplayNormalization } from '../../viz/clip-frames.js';
 import { NET_SOURCE_OPTIONS, NET_SOURCE_USAGE, netSourceFromFlags } from './net-source.js';
+import { positiveInt } from '../flags/numbers.js';
 
 const usage = `usage: c3d visualize INPUT... (--weights FILE | --init KIND) --out DIR [options]
        c3d visualize --clips FILE.npy (--weights FILE | --init KIND) --out DIR [options]
@@ -82,12 +83,6 @@ const OPTIONS = {
   list: { type: 'string', multiple: true },
 } as const;
 
-function positiveInt(name: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-  return n;
-}
 
 /** `0,5,17` or `top:N`. */
 export function parseMaps(v: string | undefined): MapSelection | undefined {
