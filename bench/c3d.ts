@@ -10,8 +10,8 @@
  *   node dist/bench/c3d.js --quick            # batch 1 only, 1 rep, no docs
  *   options: --batch 1,8  --reps N  --threads N  --backends onnxruntime,wasm  --no-torch  --no-write
  *
- * Peak: the project's facts file gives ≈ 440 GFLOP/s for this 2-core AVX-512 FMA machine (measured
- * there, not here): 220 GFLOP/s per thread used.
+ * Peak: this machine's FMA peak on the same thread count, measured in the same run (bench/peak.ts:
+ * a small C probe built with the system compiler; the column reads '–' when there is none).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,10 +22,10 @@ import { syntheticClips, syntheticParams } from '../src/nn/index.js';
 import { createBackend, type BackendName } from '../src/runtime/index.js';
 import { benchFlags } from './flags.js';
 import { writeDocSection } from './doc-section.js';
+import { higherPeak, measurePeak, percentOfPeak } from './peak.js';
 
 const PY = '/usr/bin/python3';
 const SECTION = '## C3D forward';
-const PEAK_PER_THREAD = 220e9; // facts file: 2-core AVX-512 FMA peak ≈ 440 GFLOP/s
 const SPEC = getModel('c3d-sports1m');
 const FLOP_PER_CLIP = 2 * countMacs(SPEC);
 
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   if (a.child) return child(a.child as BackendName, a.batches[0]!, a.reps, a.threads);
   const load = loadavg()[0]!.toFixed(1);
   console.error(`bench c3d: ${SPEC.name}, ${(FLOP_PER_CLIP / 1e9).toFixed(1)} GFLOP/clip, ${a.threads} threads, load average ${load}`);
+  const peakBefore = measurePeak(a.threads);
   const results: Result[] = [];
   let torch: Result[] | string = a.torch ? [] : 'skipped (--no-torch)';
   // PyTorch runs right after our backends at each batch size, so all three see similar machine load.
@@ -116,7 +117,8 @@ async function main(): Promise<void> {
   if (typeof torch === 'string') console.error(`  pytorch: ${torch}`);
   else results.push(...torch);
 
-  const peak = PEAK_PER_THREAD * a.threads;
+  const peak = higherPeak(peakBefore, measurePeak(a.threads));
+  console.error(`  ${peak.note}`);
   const torchResults = torch;
   const torchAt = (batch: number) => (typeof torchResults === 'string' ? undefined : torchResults.find((t) => t.batch === batch));
   const rows = [
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
     const t = torchAt(r.batch);
     const vs = t ? (clipsPerS / (t.batch / t.seconds)).toFixed(2) : '–';
     const who = r.note ? `${r.who} (${r.note})` : r.who;
-    rows.push(`| ${who} | ${r.batch} | ${((1000 * r.seconds) / r.batch).toFixed(0)} | ${clipsPerS.toFixed(2)} | ${gflops.toFixed(0)} | ${vs} | ${((100 * gflops * 1e9) / peak).toFixed(0)}% | ${gib(r.maxrss)} |`);
+    rows.push(`| ${who} | ${r.batch} | ${((1000 * r.seconds) / r.batch).toFixed(0)} | ${clipsPerS.toFixed(2)} | ${gflops.toFixed(0)} | ${vs} | ${percentOfPeak(gflops, peak)} | ${gib(r.maxrss)} |`);
   }
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const section = [
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
     '',
     `\`npm run bench:c3d\` — ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${cpus().length} logical CPUs, ${a.threads} compute threads,`,
     `full C3D (c3d-sports1m, ${(FLOP_PER_CLIP / 1e9).toFixed(1)} GFLOP = 2 × ${countMacs(SPEC).toLocaleString('en-US')} MACs per clip), best of ${a.reps} after one warm-up run.`,
-    `Peak = ${(peak / 1e9).toFixed(0)} GFLOP/s: the facts file's measured 2-core AVX-512 FMA figure (220 per thread), not re-measured by this script.`,
+    `${peak.note}.`,
     `Peak RSS is per configuration (its own process, weights included). 1-min load average ${load} at the start,`,
     `${loadavg()[0]!.toFixed(1)} at the end (the script's own processes count: 2 threads alone make ≈ 2); a busier machine reads low.`,
     `Targets (issue 3): onnxruntime ≥ 2.5× PyTorch clips/s and ≥ 280 GFLOP/s; wasm ≥ 65 GFLOP/s; peak RSS at batch 1 ≤ 1.2 GiB.`,

@@ -9,7 +9,8 @@
  *   npm run bench:train
  *   node dist/bench/train.js --quick            # batch 2, 1 warm-up + 1 timed step, no docs
  *   options: --batch 2,8  --warmup 1  --steps 3,2 (one count, or one per batch size)  --threads N
- *            --backend wasm|onnxruntime  --lr 0.003  --seed N  --no-torch  --no-write
+ *            --backend onnxruntime,wasm (one or several, default onnxruntime)  --lr 0.003  --seed N
+ *            --no-torch  --no-write
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { caffeParamRules, createOptimizer, DEFAULT_OPTIMIZER_CONFIG } from '../s
 import type { OptimizerConfig } from '../src/train/optimizer-api.js';
 import { benchFlags } from './flags.js';
 import { writeDocSection } from './doc-section.js';
+import { higherPeak, measurePeak, percentOfPeak } from './peak.js';
 
 const PY = '/usr/bin/python3';
 const TORCH_SCRIPT = fileURLToPath(new URL('../../tools/bench/torch_train.py', import.meta.url));
@@ -67,8 +69,8 @@ function args(argv: string[]) {
   const quick = has('--quick');
   const batches = (value('--batch') ?? (quick ? '2' : '2,8')).split(',').map(Number);
   if (batches.some((b) => !Number.isSafeInteger(b) || b < 1)) throw new Error(`--batch must list positive integers, got '${value('--batch')}'`);
-  const backend = (value('--backend') ?? 'wasm') as TrainBackendName;
-  if (!TRAIN_BACKENDS.includes(backend)) throw new Error(`--backend must be one of ${TRAIN_BACKENDS.join(', ')}, got '${backend}'`);
+  const backends = (value('--backend') ?? 'onnxruntime').split(',') as TrainBackendName[];
+  for (const b of backends) if (!TRAIN_BACKENDS.includes(b)) throw new Error(`--backend must list some of ${TRAIN_BACKENDS.join(', ')}, got '${b}'`);
   const steps = perBatch('--steps', value('--steps') ?? (quick ? '1' : '3,2'), batches);
   if (steps.some((s) => s < 1)) throw new Error('--steps must be at least 1');
   return {
@@ -77,7 +79,9 @@ function args(argv: string[]) {
     warmup: perBatch('--warmup', value('--warmup') ?? '1', batches),
     steps,
     threads: Number(value('--threads') ?? 2),
-    backend,
+    /** The child's backend (a child runs one). */
+    backend: backends[0]!,
+    backends,
     lr: Number(value('--lr') ?? 0.003),
     seed: Number(value('--seed') ?? 1),
     torch: !has('--no-torch'),
@@ -117,12 +121,12 @@ async function child(a: ReturnType<typeof args>): Promise<void> {
   process.stdout.write(JSON.stringify(res) + '\n');
 }
 
-function runChild(a: ReturnType<typeof args>, i: number): Result {
+function runChild(a: ReturnType<typeof args>, i: number, backend: TrainBackendName): Result {
   const self = fileURLToPath(import.meta.url);
-  const flags = ['--child', '--backend', a.backend, '--batch', String(a.batches[i]), '--warmup', String(a.warmup[i]), '--steps', String(a.steps[i]),
+  const flags = ['--child', '--backend', backend, '--batch', String(a.batches[i]), '--warmup', String(a.warmup[i]), '--steps', String(a.steps[i]),
     '--threads', String(a.threads), '--lr', String(a.lr), '--seed', String(a.seed)];
   const r = spawnSync(process.execPath, [self, ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`bench child ${a.backend} batch ${a.batches[i]} failed (exit ${r.status ?? r.signal}; its error is above)`);
+  if (r.status !== 0) throw new Error(`bench child ${backend} batch ${a.batches[i]} failed (exit ${r.status ?? r.signal}; its error is above)`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Result;
 }
 
@@ -148,37 +152,44 @@ async function main(): Promise<void> {
   const load = loadavg()[0]!.toFixed(1);
   const started = performance.now();
   console.error(`bench train: ${SPEC.name}, ${(FLOP_PER_CLIP / 1e9).toFixed(1)} GFLOP per clip per step, ${a.threads} threads, load average ${load}`);
+  const peakBefore = measurePeak(a.threads);
   const results: Result[] = [];
   let torch: Result[] | string = a.torch ? [] : 'skipped (--no-torch)';
   // PyTorch runs right after ours at each batch size, so both see similar machine load.
+  // With several backends, PyTorch runs right after the first one (the comparison that matters).
   for (const [i, batch] of a.batches.entries()) {
-    const r = runChild(a, i);
-    console.error(`  ${a.backend} batch ${batch}: ${r.seconds.toFixed(2)} s/step (${secs(r.all)})`);
-    results.push(r);
-    if (typeof torch !== 'string') {
-      const t = runTorch(a, i);
-      if (typeof t === 'string') torch = t;
-      else {
-        console.error(`  pytorch batch ${batch}: ${t.seconds.toFixed(2)} s/step (${secs(t.all)})`);
-        torch.push(t);
+    for (const [k, backend] of a.backends.entries()) {
+      const r = runChild(a, i, backend);
+      console.error(`  ${backend} batch ${batch}: ${r.seconds.toFixed(2)} s/step (${secs(r.all)})`);
+      results.push(r);
+      if (k === 0 && typeof torch !== 'string') {
+        const t = runTorch(a, i);
+        if (typeof t === 'string') torch = t;
+        else {
+          console.error(`  pytorch batch ${batch}: ${t.seconds.toFixed(2)} s/step (${secs(t.all)})`);
+          torch.push(t);
+        }
       }
     }
   }
   if (typeof torch === 'string') console.error(`  pytorch: ${torch}`);
   else results.push(...torch);
+  const peak = higherPeak(peakBefore, measurePeak(a.threads));
+  console.error(`  ${peak.note}`);
 
   const torchResults = torch;
   const torchAt = (batch: number) => (typeof torchResults === 'string' ? undefined : torchResults.find((t) => t.batch === batch));
   const rows = [
-    '| runtime | batch | s/step | clips/s | GFLOP/s | × PyTorch (clips/s) | SGD update (s) | timed steps (s) | peak RSS (GiB) |',
-    '|---|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| runtime | batch | s/step | clips/s | GFLOP/s | % of peak | × PyTorch (clips/s) | SGD update (s) | timed steps (s) | peak RSS (GiB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
   for (const r of results) {
     const clipsPerS = r.batch / r.seconds;
     const t = torchAt(r.batch);
     const vs = t ? (clipsPerS / (t.batch / t.seconds)).toFixed(2) : '–';
     const bad = r.losses.some((l) => !Number.isFinite(l)) ? ' (non-finite loss!)' : '';
-    rows.push(`| ${r.who}${bad} | ${r.batch} | ${r.seconds.toFixed(2)} | ${clipsPerS.toFixed(3)} | ${((FLOP_PER_CLIP * clipsPerS) / 1e9).toFixed(0)} | ${vs} | ${median(r.updateAll).toFixed(2)} | ${secs(r.all)} | ${gib(r.maxrss)} |`);
+    const gflops = (FLOP_PER_CLIP * clipsPerS) / 1e9;
+    rows.push(`| ${r.who}${bad} | ${r.batch} | ${r.seconds.toFixed(2)} | ${clipsPerS.toFixed(3)} | ${gflops.toFixed(0)} | ${percentOfPeak(gflops, peak)} | ${vs} | ${median(r.updateAll).toFixed(2)} | ${secs(r.all)} | ${gib(r.maxrss)} |`);
   }
   const firstConvMacs = analyzeSpec(SPEC).find((i) => i.layer.type === 'conv3d')!.macs;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -187,7 +198,7 @@ async function main(): Promise<void> {
   const section = [
     SECTION,
     '',
-    `\`npm run bench:train\` — ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${cpus().length} logical CPUs, ${a.threads} compute threads, backend ${a.backend}, ${minutes} min in all.`,
+    `\`npm run bench:train\` — ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${cpus().length} logical CPUs, ${a.threads} compute threads, backend${a.backends.length > 1 ? 's' : ''} ${a.backends.join(', ')}, ${minutes} min in all.`,
     `One training step of the full C3D (c3d-sports1m, ${CLASSES}-way fc8, ${countParams(SPEC).toLocaleString('en-US')} parameters, Caffe initialisation,`,
     `synthetic clips): forward + backward + SGD update (momentum 0.9, weight decay 0.005, Caffe multipliers: weights lr ×1 decay ×1,`,
     `biases lr ×2 decay ×0; PyTorch: SGD with those two parameter groups), dropout 0.5 on fc6/fc7 active, lr ${a.lr}.`,
@@ -195,6 +206,7 @@ async function main(): Promise<void> {
     `forward, input gradient, weight gradient — both sides skip conv1a's input gradient, ${((100 * firstConvMacs) / (3 * MACS)).toFixed(1)}% of that count).`,
     `s/step is the median of the timed steps after the warm-up step(s) (warm-up + timed: ${counts}); "SGD update" is the optimizer's part of it.`,
     `Peak RSS is per configuration (its own process: weights, gradients, momentum and the activations kept for backward).`,
+    `${peak.note}.`,
     `1-min load average ${load} at the start, ${loadavg()[0]!.toFixed(1)} at the end (the script's own 2 threads make ≈ 2; other work on the machine reads as slower steps).`,
     '',
     ...rows,

@@ -14,9 +14,10 @@ import { endianness } from 'node:os';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import type { Tensor } from '../tensor/tensor.js';
-import type { NetSpec, LayerSpec } from '../models/spec.js';
+import { isParamLayer, type NetSpec, type LayerSpec } from '../models/spec.js';
 import { analyzeSpec, blobNames, INPUT_BLOB, SpecError } from '../models/shapes.js';
 import { checkParams } from '../nn/params.js';
+import { attrInt, attrInts, encodeModel as encodeGraph, valueInfo as graphValueInfo, type NodeProto, type TensorProto } from './onnx-graph.js';
 
 const { onnx } = onnxProto;
 
@@ -80,40 +81,32 @@ function encodeModel(spec: NetSpec, params: ReadonlyMap<string, Tensor>, opts: O
   const finalWriter = new Map<string, number>();
   infos.forEach((info, i) => finalWriter.set(info.outName, i));
 
-  const nodes: onnxProto.onnx.INodeProto[] = [];
-  const initializers: onnxProto.onnx.ITensorProto[] = [];
+  const nodes: NodeProto[] = [];
+  const initializers: TensorProto[] = [];
   const shapes = new Map<string, number[]>();
   let cur = INPUT_BLOB;
   infos.forEach((info, i) => {
     const l = info.layer;
     const isFinal = finalWriter.get(info.outName) === i;
     const out = isFinal ? info.outName : l.name === info.outName ? `${info.outName}.preact` : `${info.outName}.${l.name}`;
-    nodes.push(...layerNodes(l, cur, out, info.inShape, info.outShape, params, initializers, external));
+    if (isParamLayer(l)) for (const kind of ['weight', 'bias']) initializers.push(paramInitializer(`${l.name}.${kind}`, params, external));
+    nodes.push(...forwardLayerNodes(l, cur, out, info.inShape, info.outShape));
     if (isFinal) shapes.set(out, info.outShape);
     cur = out;
   });
 
-  const batchDim: onnxProto.onnx.TensorShapeProto.IDimension = opts.batch ? { dimValue: opts.batch } : { dimParam: 'N' };
-  const valueInfo = (name: string, dims: readonly number[]): onnxProto.onnx.IValueInfoProto => ({
-    name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [batchDim, ...dims.map((d) => ({ dimValue: d }))] } } },
-  });
-
-  const model: onnxProto.onnx.IModelProto = {
+  const batchDim = opts.batch ?? 'N';
+  const valueInfo = (name: string, dims: readonly number[]) => graphValueInfo(name, onnx.TensorProto.DataType.FLOAT, [batchDim, ...dims]);
+  const bytes = encodeGraph({
+    opset: ONNX_OPSET,
     irVersion: IR_VERSION,
-    producerName: 'c3d',
-    producerVersion: '0.1.0',
+    name: spec.name,
     docString: opts.description ?? `${spec.name} exported by c3d`,
-    opsetImport: [{ domain: '', version: ONNX_OPSET }],
-    graph: {
-      name: spec.name.replace(/[^A-Za-z0-9_.-]+/g, '_'),
-      node: nodes,
-      initializer: initializers,
-      input: [valueInfo(INPUT_BLOB, spec.input)],
-      output: outputs.map((o) => valueInfo(o, shapes.get(o)!)),
-    },
-  };
-  const bytes = onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+    nodes,
+    initializers,
+    inputs: [valueInfo(INPUT_BLOB, spec.input)],
+    outputs: outputs.map((o) => valueInfo(o, shapes.get(o)!)),
+  });
   const externalData = external
     ? initializers.map((t) => {
         const p = params.get(t.name!)!;
@@ -123,60 +116,51 @@ function encodeModel(spec: NetSpec, params: ReadonlyMap<string, Tensor>, opts: O
   return { bytes, externalData };
 }
 
-function layerNodes(
-  l: LayerSpec,
-  input: string,
-  output: string,
-  inShape: readonly number[],
-  outShape: readonly number[],
-  params: ReadonlyMap<string, Tensor>,
-  initializers: onnxProto.onnx.ITensorProto[],
-  external: boolean,
-): onnxProto.onnx.INodeProto[] {
-  const ints = (name: string, v: readonly number[]) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...v] });
-  const int = (name: string, v: number) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: v });
-  const addParams = () => {
-    for (const kind of ['weight', 'bias']) {
-      const name = `${l.name}.${kind}`;
-      const t = params.get(name)!;
-      const proto: onnxProto.onnx.ITensorProto = { name, dataType: onnx.TensorProto.DataType.FLOAT, dims: [...t.shape] };
-      if (external) {
-        proto.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-        proto.externalData = [{ key: 'location', value: name }, { key: 'offset', value: '0' }, { key: 'length', value: String(t.data.byteLength) }];
-      } else {
-        proto.rawData = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-      }
-      initializers.push(proto);
-    }
-  };
+/** One parameter as an initializer: inline raw data, or a pointer to in-memory external data named after it. */
+function paramInitializer(name: string, params: ReadonlyMap<string, Tensor>, external: boolean): TensorProto {
+  const t = params.get(name)!;
+  const proto: TensorProto = { name, dataType: onnx.TensorProto.DataType.FLOAT, dims: [...t.shape] };
+  if (external) {
+    proto.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    proto.externalData = [{ key: 'location', value: name }, { key: 'offset', value: '0' }, { key: 'length', value: String(t.data.byteLength) }];
+  } else {
+    proto.rawData = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  }
+  return proto;
+}
+
+/**
+ * The eval-mode nodes of one layer, reading `input` and writing `output`; a conv or fc reads its
+ * parameters from tensors named `<layer>.weight` / `<layer>.bias` (initializers here, graph inputs in
+ * the training graphs of src/train/onnx/graph.ts, which share this so both run the same forward).
+ */
+export function forwardLayerNodes(l: LayerSpec, input: string, output: string, inShape: readonly number[], outShape: readonly number[]): NodeProto[] {
   switch (l.type) {
     case 'conv3d':
-      addParams();
       return [{
         name: l.name, opType: 'Conv', input: [input, `${l.name}.weight`, `${l.name}.bias`], output: [output],
-        attribute: [ints('kernel_shape', l.kernel), ints('strides', l.stride), ints('pads', [...l.pad, ...l.pad])],
+        attribute: [attrInts('kernel_shape', l.kernel), attrInts('strides', l.stride), attrInts('pads', [...l.pad, ...l.pad])],
       }];
     case 'pool3d':
       return [{
         name: l.name, opType: 'MaxPool', input: [input], output: [output],
-        attribute: [ints('kernel_shape', l.kernel), ints('strides', l.stride), ints('pads', onnxPoolPads(inShape.slice(1), outShape.slice(1), l))],
+        attribute: [attrInts('kernel_shape', l.kernel), attrInts('strides', l.stride), attrInts('pads', onnxPoolPads(inShape.slice(1), outShape.slice(1), l))],
       }];
     case 'fc': {
-      addParams();
-      const nodes: onnxProto.onnx.INodeProto[] = [];
+      const nodes: NodeProto[] = [];
       let x = input;
       if (inShape.length > 1) {
         // Caffe's InnerProduct flattens (C, L, H, W) in row-major order, as Flatten(axis 1) does.
         x = `${l.name}.flatten`;
-        nodes.push({ name: `${l.name}.flatten`, opType: 'Flatten', input: [input], output: [x], attribute: [int('axis', 1)] });
+        nodes.push({ name: `${l.name}.flatten`, opType: 'Flatten', input: [input], output: [x], attribute: [attrInt('axis', 1)] });
       }
-      nodes.push({ name: l.name, opType: 'Gemm', input: [x, `${l.name}.weight`, `${l.name}.bias`], output: [output], attribute: [int('transB', 1)] });
+      nodes.push({ name: l.name, opType: 'Gemm', input: [x, `${l.name}.weight`, `${l.name}.bias`], output: [output], attribute: [attrInt('transB', 1)] });
       return nodes;
     }
     case 'relu':
       return [{ name: l.name, opType: 'Relu', input: [input], output: [output] }];
     case 'softmax':
-      return [{ name: l.name, opType: 'Softmax', input: [input], output: [output], attribute: [int('axis', 1)] }];
+      return [{ name: l.name, opType: 'Softmax', input: [input], output: [output], attribute: [attrInt('axis', 1)] }];
     case 'dropout':
       return [{ name: l.name, opType: 'Identity', input: [input], output: [output] }];
   }

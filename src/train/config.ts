@@ -4,6 +4,8 @@
  * same RUN folder with the same configuration resumes it.
  */
 import type { OptimizerKind } from './optimizer-api.js';
+import type { LrPolicyKind } from './schedule.js';
+import type { InitScheme } from './init.js';
 
 /** Where the clips come from (one of the training issue's sources). */
 export type DataSource =
@@ -13,8 +15,8 @@ export type DataSource =
   | { kind: 'list'; file: string }
   | { kind: 'clips'; clips: string; labels: string };
 
-export type LrPolicyKind = 'fixed' | 'step' | 'multistep' | 'cosine';
-export type InitScheme = 'caffe' | 'pytorch' | 'kaiming';
+export type { LrPolicyKind } from './schedule.js';
+export type { InitScheme } from './init.js';
 
 /** A length in iterations, or in epochs (converted once the epoch size is known). */
 export interface Duration {
@@ -74,6 +76,8 @@ export interface TrainConfig {
   shuffle: boolean;
   seed: number;
   backend: 'wasm' | 'onnxruntime';
+  /** onnxruntime execution providers (`--ep cuda,cpu`; onnxruntime backend only; default cpu). */
+  executionProviders?: string[];
   threads?: number;
   /** Frame cache folder (default RUN/cache). */
   cache?: string;
@@ -115,7 +119,7 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'data' | 'out'> = {
   mirror: true,
   shuffle: true,
   seed: 1,
-  backend: 'wasm',
+  backend: 'onnxruntime',
   checkpointEvery: 1000,
   keepCheckpoints: 3,
   valEvery: 1,
@@ -126,10 +130,11 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'data' | 'out'> = {
 
 /**
  * Keys that change how a run is executed, not what it computes: a RUN folder may be re-entered with
- * different values (more threads, another cache folder, a longer run) and still resume.
+ * different values (more threads, another cache folder, a longer run, the other backend — both
+ * compute the same step to float rounding) and still resume.
  */
 const RUN_CONTROL_KEYS: ReadonlySet<keyof TrainConfig> = new Set([
-  'threads', 'cache', 'checkpointEvery', 'keepCheckpoints', 'logEvery', 'jobs', 'ffmpeg', 'epochs', 'iters', 'out',
+  'backend', 'executionProviders', 'threads', 'cache', 'checkpointEvery', 'keepCheckpoints', 'logEvery', 'jobs', 'ffmpeg', 'epochs', 'iters', 'out',
 ] as Array<keyof TrainConfig>);
 
 /** The fields of two configs that differ in what they compute (empty: the run may resume). */

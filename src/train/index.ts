@@ -6,6 +6,7 @@ export { DEFAULT_CONFIG, checkConfig, configDifferences, parseSteps, type TrainC
 export type { TrainStep, StepInput, StepResult } from './step.js';
 export { createTrainStep, TRAIN_BACKENDS, type TrainBackendName, type CreateTrainStepOptions } from './create-step.js';
 export { createWasmStep, type WasmStepOptions } from './wasm-step.js';
+export { createOnnxStep, type OnnxStepOptions, type ExecutionProviders } from './onnx-step.js';
 export type { Optimizer, OptimizerConfig, OptimizerKind, OptimizerState, ParamRule } from './optimizer-api.js';
 export { createOptimizer, caffeParamRules, parseLrMults } from './optimizer.js';
 export { learningRate, type LrPolicy } from './schedule.js';

@@ -24,7 +24,11 @@ export interface StepResult {
   loss: number;
   /** (N, classes) logits, for training accuracy. */
   logits: Tensor;
-  /** dL/dθ for every parameter, L the mean over the N clips. */
+  /**
+   * dL/dθ for every parameter, L the mean over the N clips. Valid until the step's next
+   * `lossAndGrads` call: a backend may write the next gradients into the same tensors (onnxruntime
+   * does, to keep no second 314 MB set for C3D); copy them to keep them longer.
+   */
   grads: ParamSet;
 }
 

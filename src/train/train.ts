@@ -22,7 +22,7 @@ import { openDataset, describeSource } from '../data/open.js';
 import { checkClasses, checkEveryClassHasItems } from '../data/sources.js';
 import { checkDatasetFiles } from '../data/check.js';
 import { buildFrameCache, type FrameCache } from '../data/frame-cache.js';
-import { TrainLoader } from '../data/loader.js';
+import { BatchPrefetcher, TrainLoader } from '../data/loader.js';
 import { checkConfig, configDifferences, toIterations, type TrainConfig } from './config.js';
 import { createOptimizer, caffeParamRules } from './optimizer.js';
 import { learningRate, type LrPolicy } from './schedule.js';
@@ -124,7 +124,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     skipped.push(...cache.failures);
     if (skipped.length) say(`${skipped.length} video(s) could not be decoded and are skipped: ${skipped.slice(0, 5).map((f) => f.reason).join('; ')}${skipped.length > 5 ? '; …' : ''}`);
   }
-  const step = await createTrainStep(spec, { backend: config.backend, threads: config.threads });
+  const step = await createTrainStep(spec, { backend: config.backend, threads: config.threads, executionProviders: config.executionProviders });
   try {
     return await runLoop({ config, spec, run, trainSet, valSet, cache, step, resumeFrom, skipped, emit, say, signal: opts.signal });
   } finally {
@@ -173,7 +173,7 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
     if (config.init) {
       const ws = await loadWeights(config.init, { map: config.map ?? 'auto' });
       const result = initFromWeights(spec, ws.params, fresh);
-      for (const line of formatInitReport(result)) say(line);
+      for (const line of formatInitReport(result, config.initScheme)) say(line);
       params = result.params;
       initConvention = ws.convention;
     } else {
@@ -197,7 +197,6 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
     convention: pixel,
   });
   const epochSize = loader.epochSize;
-  if (epochSize === 0) throw new Error(`${trainSet.origin}: no training clip left (every video failed to decode)`);
   const itersPerEpoch = epochSize / config.batch;
   const total = config.iters ?? Math.ceil((config.epochs! * epochSize) / config.batch);
   const policy: LrPolicy = {
@@ -239,6 +238,8 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
   const startIteration = position.iteration;
   const micro = splitBatch(config.batch, config.accumulate);
   let interrupted = false;
+  // Prepares batch i+1 while step i runs (it overlaps with onnxruntime's native threads).
+  const batches = new BatchPrefetcher(loader, position.iteration);
 
   while (position.iteration < total) {
     if (ctx.signal?.aborted) {
@@ -246,7 +247,7 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
       break;
     }
     const it = position.iteration;
-    const batch = loader.batchAt(it);
+    const batch = await batches.next();
     const lr = learningRate(policy, it);
     const n = batch.labels.length;
     let loss = 0;

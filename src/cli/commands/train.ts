@@ -52,7 +52,9 @@ Input:
   --seed N             everything seeded (default 1): same seed + threads = same run
 
 Run:
-  --backend wasm       training backend (default wasm)   --threads N
+  --backend B          onnxruntime (native, default) or wasm (portable, as in a browser)
+  --ep LIST            onnxruntime execution providers, comma-separated (default cpu), e.g. cuda,cpu
+  --threads N          compute threads (default: every core)
   --checkpoint-every N iterations (default 1000)   --keep-checkpoints N (default 3; 0 = all)
   --log-every N        log line every N iterations (default 20)
   --resume             require a checkpoint to continue from   --overwrite  replace another run in RUN
@@ -202,7 +204,12 @@ export function configFromFlags(argv: string[]): TrainConfig & { resume?: boolea
   if (v['no-shuffle']) c.shuffle = false;
   set(c, 'seed', number('seed', v.seed));
   set(c, 'backend', oneOf('backend', v.backend, ['wasm', 'onnxruntime'] as const));
-  if (v.ep !== undefined) throw new UsageError('--ep applies to the onnxruntime training backend, which is not available yet (use --backend wasm)');
+  if (v.ep !== undefined) {
+    if (c.backend === 'wasm') throw new UsageError('--ep applies to --backend onnxruntime only');
+    const eps = v.ep.split(',').map((s) => s.trim()).filter(Boolean);
+    if (eps.length === 0) throw new UsageError('--ep needs at least one execution provider name, e.g. --ep cuda,cpu');
+    c.executionProviders = eps;
+  }
   set(c, 'threads', number('threads', v.threads));
   set(c, 'cache', v.cache);
   set(c, 'jobs', number('jobs', v.jobs));
