@@ -1,6 +1,6 @@
 /**
- * The whole `train()` loop — --init weights file, --clips data in file order, the solver, the
- * schedule — against PyTorch (tools/fixtures/train.py): one SGD step, three SGD steps with momentum
+ * The whole `train()` loop on both training backends — --init weights file, --clips data in file
+ * order, the solver, the schedule — against PyTorch (tools/fixtures/train.py): one SGD step, three SGD steps with momentum
  * and weight decay, three Adam / AdamW steps, clipping, all from the same initial weights on the same
  * clips. The final weights must match to 1e-4 of each tensor's largest value.
  */
@@ -25,13 +25,14 @@ writeNpy(clips, { shape: fx.clips.shape, data: fx.clips.data });
 writeNpy(labels, { shape: [fx.labels.length], data: fx.labels });
 const init = join(dir, 'init.safetensors');
 
-for (const c of fx.cases) {
-  test(`c3d train (${c.name}): weights after ${c.steps} step(s) equal PyTorch's`, async () => {
+for (const backend of ['wasm', 'onnxruntime'] as const) for (const c of fx.cases) {
+  test(`c3d train --backend ${backend} (${c.name}): weights after ${c.steps} step(s) equal PyTorch's`, async () => {
     await saveSafetensors(init, { params: fx.initial, specDef: fx.spec, source: 'tools/fixtures/train.py' });
     const r = await train({
       ...DEFAULT_CONFIG,
+      backend,
       data: { kind: 'clips', clips, labels },
-      out: join(dir, c.name),
+      out: join(dir, `${backend}-${c.name}`),
       model: fx.model.name,
       ...fx.model.options,
       dropout: 0,
