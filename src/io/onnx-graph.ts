@@ -78,8 +78,8 @@ export function encodeModel(opts: {
 }
 
 /**
- * Nodes plus their constants. `op` names each output after the node (`<name>` or `<name>:k`), and
- * constants are shared by value, so a generator writes one line per operation.
+ * Nodes plus their constants: `op` adds a node and returns its output's name (the name asked for,
+ * made unique), and constants are shared by value, so a generator writes one line per operation.
  */
 export class GraphBuilder {
   readonly nodes: NodeProto[] = [];

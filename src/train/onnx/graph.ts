@@ -434,8 +434,8 @@ interface ConvGeometry {
   kernel: readonly [number, number, number];
   pad: readonly [number, number, number];
   stride: readonly [number, number, number];
-  /** Input (L, H, W) and padded (Lp, Hp, Wp). */
-  li: number; hi: number; wi: number; lp: number; hp: number; wp: number;
+  /** Input length and padded height / width. */
+  li: number; hp: number; wp: number;
   /** Output (L', H', W'). */
   lo: number; ho: number; wo: number;
 }
@@ -445,7 +445,7 @@ function geometry(l: Conv3dLayer, info: LayerInfo): ConvGeometry {
   const [o, lo, ho, wo] = info.outShape as [number, number, number, number];
   return {
     name: l.name, c, o, kernel: l.kernel, pad: l.pad, stride: l.stride,
-    li, hi, wi, lp: li + 2 * l.pad[0], hp: hi + 2 * l.pad[1], wp: wi + 2 * l.pad[2], lo, ho, wo,
+    li, hp: hi + 2 * l.pad[1], wp: wi + 2 * l.pad[2], lo, ho, wo,
   };
 }
 
