@@ -5,6 +5,7 @@
  * common.bin holds the initial weights, clips and labels, <case>.bin the final weights — raw
  * little-endian float32 / int32 at the byte offsets the manifest gives.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Tensor } from '../../src/tensor/index.js';
@@ -117,4 +118,20 @@ export function cloneParams(p: ReadonlyMap<string, Tensor>): Map<string, Tensor>
 export function full(t: Tensor): Summary {
   const sample = [...t.data];
   return { shape: [...t.shape], sum: sample.reduce((a, b) => a + b, 0), abs_sum: sample.reduce((a, b) => a + Math.abs(b), 0), sample_index: sample.map((_, i) => i), sample };
+}
+
+/**
+ * max |a − b| ≤ rtol · max |b| over the whole tensor (element-wise relative error is meaningless at
+ * zeros); an all-zero reference fails, as it would compare nothing.
+ */
+export function assertClose(a: Float32Array, b: Float32Array, what: string, rtol: number): void {
+  assert.equal(a.length, b.length, `${what}: length`);
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  assert.ok(scale > 0, `${what}: all zeros, nothing compared`);
+  assert.ok(worst <= rtol * scale, `${what}: max difference ${worst.toExponential(2)} vs scale ${scale.toExponential(2)}`);
 }

@@ -18,21 +18,11 @@ import { dropoutMasks, dropoutSites } from '../../src/train/dropout.js';
 import { chooseWeightGradRoute, type TrainGraphOptions, type WeightGradRoute } from '../../src/train/onnx/graph.js';
 import type { TrainStep } from '../../src/train/step.js';
 import { expectClose, loadGolden } from '../models/golden.js';
+import { assertClose as assertCloseTo } from './fixtures.js';
 
 const RTOL = 1e-4;
 
-/** max |a − b| ≤ RTOL · max |b| over the whole tensor. */
-function assertClose(a: Float32Array, b: Float32Array, what: string): void {
-  assert.equal(a.length, b.length, `${what}: length`);
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  assert.ok(scale > 0, `${what}: all zeros, nothing compared`);
-  assert.ok(worst <= RTOL * scale, `${what}: max difference ${worst.toExponential(2)} vs scale ${scale.toExponential(2)}`);
-}
+const assertClose = (a: Float32Array, b: Float32Array, what: string): void => assertCloseTo(a, b, what, RTOL);
 
 function assertSameStep(ours: { loss: number; logits: Tensor; grads: ParamSet }, ref: { loss: number; logits: Tensor; grads: ParamSet }, what: string): void {
   assert.ok(Math.abs(ours.loss - ref.loss) <= RTOL * Math.abs(ref.loss), `${what}: loss ${ours.loss} vs ${ref.loss}`);

@@ -12,6 +12,7 @@ import { dropoutMasks, dropoutSites } from '../../src/train/dropout.js';
 import { createWasmStep } from '../../src/train/wasm-step.js';
 import { createTrainStep } from '../../src/train/create-step.js';
 import type { TrainStep } from '../../src/train/step.js';
+import { assertClose as assertCloseTo } from './fixtures.js';
 
 const SPEC = getModel('depth-1', { width: 1 / 32, size: 28, length: 4, classes: 3 });
 const SEED = 11;
@@ -25,18 +26,7 @@ function samples(t: Tensor, first: number, count: number): Tensor {
   return new Tensor([count, ...t.shape.slice(1)], t.data.slice(first * per, (first + count) * per));
 }
 
-/** max |a − b| ≤ rtol · max |b| over the whole tensor (element-wise relative error is meaningless at zeros). */
-function assertClose(a: Float32Array, b: Float32Array, what: string): void {
-  assert.equal(a.length, b.length, `${what}: length`);
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  assert.ok(scale > 0, `${what}: all zeros, nothing compared`);
-  assert.ok(worst <= RTOL * scale, `${what}: max difference ${worst.toExponential(2)} vs scale ${scale.toExponential(2)}`);
-}
+const assertClose = (a: Float32Array, b: Float32Array, what: string): void => assertCloseTo(a, b, what, RTOL);
 
 describe('wasm training step: whole batch vs micro-batches', () => {
   let step: TrainStep;
