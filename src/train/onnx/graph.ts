@@ -353,7 +353,9 @@ function backwardNodes(g: GraphBuilder, s: Saved, dy: string, routes: ReadonlyMa
 
 /** g · [y > 0]. */
 function reluGrad(g: GraphBuilder, dy: string, y: string): string {
-  return g.op('Where', [g.op('Greater', [y, g.float(0)], `${y}:positive`), dy, g.float(0)], `${y}:relu_dx`);
+  // A Mul by the 0/1 mask: onnxruntime's Where with a scalar branch measured 5–10× slower.
+  const positive = g.op('Cast', [g.op('Greater', [y, g.float(0)], `${y}:positive`)], `${y}:mask`, [attrInt('to', DataType.FLOAT)]);
+  return g.op('Mul', [dy, positive], `${y}:relu_dx`);
 }
 
 /**
