@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /** `c3d` entry point: dispatches to a sub-command; errors are one line on stderr. */
 import { commands } from './commands/index.js';
-import { UsageError } from '../cli/command.js';
+import { UsageError, usageFor } from './command.js';
+import { packageInfo } from './package-info.js';
 
 function help(): string {
   const width = Math.max(0, ...commands.map((c) => c.name.length));
   return [
-    'usage: c3d COMMAND [options]   (c3d COMMAND --help for details)',
+    'usage: c3d COMMAND [options]   (c3d COMMAND --help for details; c3d --version)',
     '',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
   ].join('\n');
@@ -18,13 +19,23 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(help() + '\n');
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V') {
+    try {
+      const { name: pkg, version } = packageInfo();
+      process.stdout.write(`${pkg} ${version}\n`);
+      return 0;
+    } catch (e) {
+      process.stderr.write(`c3d: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {
     process.stderr.write(`c3d: unknown command '${name}'\n${help()}\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(cmd.usage + '\n');
+    process.stdout.write(usageFor(cmd, rest) + '\n');
     return 0;
   }
   try {

@@ -22,7 +22,7 @@ export { readVideoList, leaveOneOutFolds, kFolds, foldsToSplits } from './protoc
 export { runProtocol, meanAndStdError, type ProtocolResult } from './protocols/run.js';
 export { PcaModel, fitPca, loadPca, savePca, pcaSweep } from './pca.js';
 export { tsne, type TsneOptions } from './tsne.js';
-export { cosineSearch, knnAccuracy, knnGraph } from './neighbors.js';
+export { cosineSearch, knnAccuracy, knnGraph, type CosineSearchOptions } from './neighbors.js';
 export { aslanMeasures } from './aslan/measures.js';
 export { readAslanSplits, type AslanSplits, type AslanPair } from './aslan/splits.js';
 export { runAslan, type AslanResult } from './aslan/protocol.js';

@@ -66,11 +66,19 @@ function pushTop(top: Neighbour[], k: number, index: number, score: number): voi
   top[i] = { index, score };
 }
 
+export interface CosineSearchOptions {
+  /**
+   * Per query row, an index row to leave out of its results (undefined: none), e.g. the query's
+   * own video when it is also in the index: it would always be its own best hit.
+   */
+  exclude?: readonly (number | undefined)[];
+}
+
 /**
  * For each query row, the k index rows of highest cosine similarity (exact, descending). Queries
  * are processed as a batch against one normalised copy of the index.
  */
-export function cosineSearch(index: FeatureMatrix, queries: FeatureMatrix, k: number): Neighbour[][] {
+export function cosineSearch(index: FeatureMatrix, queries: FeatureMatrix, k: number, opts: CosineSearchOptions = {}): Neighbour[][] {
   if (queries.dim !== index.dim) throw new Error(`search: queries have dim ${queries.dim}, index has ${index.dim}`);
   const rows = new ArenaRows(index, 1, true);
   const q = rows.arena.alloc(rows.stride);
@@ -82,8 +90,13 @@ export function cosineSearch(index: FeatureMatrix, queries: FeatureMatrix, k: nu
     for (let j = 0; j < queries.dim; j++) s += r[j]! * r[j]!;
     const scale = s > 0 ? 1 / Math.sqrt(s) : 0;
     for (let j = 0; j < queries.dim; j++) f[q + j] = r[j]! * scale;
+    const skip = opts.exclude?.[i];
+    const candidates = index.rows - (skip !== undefined && skip >= 0 && skip < index.rows ? 1 : 0);
+    const want = Math.min(k, candidates);
     const top: Neighbour[] = [];
-    for (let t = 0; t < index.rows; t++) pushTop(top, Math.min(k, index.rows), t, rows.arena.dot(rows.ptr(t), 4 * q, rows.stride));
+    for (let t = 0; t < index.rows && want > 0; t++) {
+      if (t !== skip) pushTop(top, want, t, rows.arena.dot(rows.ptr(t), 4 * q, rows.stride));
+    }
     out.push(top);
   }
   return out;

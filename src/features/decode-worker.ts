@@ -7,7 +7,8 @@
  *
  * Protocol — in: {type:'video', seq, path, decode, window, job} | {type:'credit', seq, n};
  * out: {type:'ready'} (once, relay started) | {type:'start', seq, estimatedFrames} | {type:'clip', seq, index, data, frames} |
- *      {type:'end', seq, frames, clips} | {type:'error', seq, message, frames}.
+ *      {type:'end', seq, frames, clips, report} | {type:'error', seq, message, frames}.
+ * `report` is the DecodeReport (declared frames, ffmpeg's errors) checked by decode-check.ts.
  * `frames` counts frames decoded since the previous message.
  */
 import { setPriority } from 'node:os';
@@ -16,6 +17,7 @@ import { openVideo, type DecodeOptions } from '../video/decode.js';
 import { SpawnRelay } from '../video/spawner.js';
 import { ClipAssembler, type ClipOptions } from './clips.js';
 import { DecodeGate } from './decode-gate.js';
+import type { DecodeReport } from './decode-check.js';
 import type { PixelConvention } from './convention.js';
 import { clipToInput, FramePreparer, type FrameGeometry } from './preprocess.js';
 
@@ -99,7 +101,8 @@ async function runVideo(m: Extract<InMessage, { type: 'video' }>): Promise<void>
       for (const clip of assembler.push(prep.prepare(frame))) await send(clip);
     }
     for (const clip of assembler.finish()) await send(clip);
-    port.postMessage({ type: 'end', seq: m.seq, frames: pending, clips: index });
+    const report: DecodeReport = { declaredFrames: reader.info.declaredFrames, errors: reader.errors };
+    port.postMessage({ type: 'end', seq: m.seq, frames: pending, clips: index, report });
   } catch (err) {
     const message = (err as Error).message === 'video has no frames' ? `${m.path}: no video frames decoded` : (err as Error).message;
     port.postMessage({ type: 'error', seq: m.seq, message, frames: pending });

@@ -12,6 +12,16 @@ export const VIDEO_EXTENSIONS = new Set([
   '.mp4', '.avi', '.mkv', '.mov', '.webm', '.mpg', '.mpeg', '.m4v', '.flv', '.wmv', '.3gp', '.ogv', '.ts', '.mts', '.vob', '.gif',
 ]);
 
+/** An input that names no video: a folder without videos, a glob matching nothing, an empty list. */
+export class NoVideosError extends Error {
+  override name = 'NoVideosError';
+}
+
+/** What a folder is searched for, for messages: `.mp4, .avi, … or folders of %06d.jpg frames`. */
+export function lookedFor(extensions: ReadonlySet<string> = VIDEO_EXTENSIONS): string {
+  return `${[...extensions].join(', ')} files or folders of %06d.jpg frames`;
+}
+
 export interface VideoInput {
   /** File or frames directory to decode. */
   path: string;
@@ -113,14 +123,21 @@ function expandGlob(pattern: string, out: VideoInput[]): void {
 
 /**
  * Expands command-line inputs and list files into videos, in order. A missing plain path is kept (it
- * will be reported as a failed video, not silently dropped); a glob matching nothing is an error.
+ * will be reported as a failed video, not silently dropped); a glob matching nothing throws
+ * NoVideosError, and so does a folder without videos with `emptyFolderIsError` (else it adds none).
  */
-export function expandInputs(args: readonly string[], listFiles: readonly string[] = [], extensions = VIDEO_EXTENSIONS): VideoInput[] {
+export function expandInputs(
+  args: readonly string[],
+  listFiles: readonly string[] = [],
+  extensions = VIDEO_EXTENSIONS,
+  opts: { emptyFolderIsError?: boolean } = {},
+): VideoInput[] {
   const out: VideoInput[] = [];
   const plain = (p: string): void => {
     if (existsSync(p) && statSync(p).isDirectory() && !isFramesDir(p)) {
       const before = out.length;
       walk(resolve(p), resolve(p), out, extensions);
+      if (out.length === before && opts.emptyFolderIsError) throw new NoVideosError(`${p}: no videos in this folder (looked for ${lookedFor(extensions)})`);
       for (let i = before; i < out.length; i++) out[i].path = join(p, relative(resolve(p), out[i].path));
       return;
     }
@@ -142,7 +159,7 @@ export function expandInputs(args: readonly string[], listFiles: readonly string
     if (/[*?]/.test(a) && !existsSync(a)) {
       const before = out.length;
       expandGlob(a, out);
-      if (out.length === before) throw new Error(`${a}: no file matches this pattern`);
+      if (out.length === before) throw new NoVideosError(`${a}: no file matches this pattern`);
     } else {
       plain(a);
     }

@@ -11,7 +11,8 @@ import type { ClipOptions } from './clips.js';
 import type { FrameGeometry } from './preprocess.js';
 import type { PixelConvention } from './convention.js';
 import type { VideoInput } from './inputs.js';
-import { Manifest } from './manifest.js';
+import { checkDecode } from './decode-check.js';
+import { Manifest, type VideoStatus } from './manifest.js';
 import { assembleCombined, isDone, removeStaleTemps, writeVideoOutputs, type OutputOptions } from './outputs.js';
 import { runPipeline, type VideoSource } from './pipeline.js';
 
@@ -29,8 +30,9 @@ export interface ExtractJobOptions extends OutputOptions {
 
 export interface JobHooks {
   onVideoStart?(id: string, estimatedFrames: number | undefined): void;
-  onVideoEnd?(id: string, status: 'done' | 'skipped' | 'failed', detail: string): void;
-  onFrames?(n: number): void;
+  /** `detail`: frames and clips when done, else the reason (one line naming the input). */
+  onVideoEnd?(id: string, status: VideoStatus, detail: string): void;
+  onFrames?(n: number, id: string): void;
   onBatch?(clips: number): void;
 }
 
@@ -38,7 +40,10 @@ export interface JobSummary {
   total: number;
   done: number;
   skipped: number;
+  /** Videos with no outputs (not decodable). */
   failed: { id: string; input: string; error: string }[];
+  /** Videos whose outputs were written from a truncated or damaged decode (also counted in `done`). */
+  damaged: { id: string; input: string; status: 'truncated' | 'decode-error'; error: string }[];
   frames: number;
   clips: number;
   seconds: number;
@@ -50,7 +55,7 @@ export interface JobSummary {
 export async function runExtractJob(inputs: readonly VideoInput[], backend: Backend, o: ExtractJobOptions, hooks: JobHooks = {}): Promise<JobSummary> {
   const t0 = performance.now();
   const manifest = new Manifest(o.manifest ?? join(o.outDir, 'manifest.jsonl'));
-  const summary: JobSummary = { total: inputs.length, done: 0, skipped: 0, failed: [], frames: 0, clips: 0, seconds: 0, forwardSeconds: 0 };
+  const summary: JobSummary = { total: inputs.length, done: 0, skipped: 0, failed: [], damaged: [], frames: 0, clips: 0, seconds: 0, forwardSeconds: 0 };
   const todo: VideoSource[] = [];
   const byId = new Map<string, VideoInput>();
   for (const v of inputs) {
@@ -70,9 +75,17 @@ export async function runExtractJob(inputs: readonly VideoInput[], backend: Back
     onBatch: hooks.onBatch,
     onVideoDone: (v) => {
       const input = byId.get(v.id)!;
-      const outputs = writeVideoOutputs(o, v.id, v.layers);
-      manifest.add({ id: v.id, input: input.path, status: 'done', frames: v.frames, clips: v.clips, seconds: round3(v.seconds), outputs });
-      hooks.onVideoEnd?.(v.id, 'done', `${v.frames} frames, ${v.clips} clips`);
+      const outputs = writeVideoOutputs(o, v.id, v.layers).map((p) => manifest.relativePath(p));
+      const verdict = checkDecode(input.path, v.frames, v.decode);
+      const common = { frames: v.frames, clips: v.clips, seconds: round3(v.seconds), outputs };
+      if (verdict.status === 'ok') {
+        manifest.add({ id: v.id, input: input.path, status: 'done', ...common });
+        hooks.onVideoEnd?.(v.id, 'done', `frames: ${v.frames}, clips: ${v.clips}`);
+      } else {
+        summary.damaged.push({ id: v.id, input: input.path, status: verdict.status, error: verdict.message });
+        manifest.add({ id: v.id, input: input.path, status: verdict.status, ...common, declaredFrames: v.decode?.declaredFrames, error: verdict.message });
+        hooks.onVideoEnd?.(v.id, verdict.status, verdict.message);
+      }
     },
     onVideoFailed: (id, err, info) => {
       const input = byId.get(id)!;

@@ -1,16 +1,24 @@
 /** The job manifest: one JSON line per video and run (status, frames, clips, seconds, error). */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 
-export type VideoStatus = 'done' | 'skipped' | 'failed';
+/**
+ * `done`: outputs written; `skipped`: outputs existed; `failed`: no outputs (not decodable);
+ * `truncated` / `decode-error`: outputs written from the frames that could be decoded, but fewer than
+ * the header declares / ffmpeg reported errors (see decode-check.ts).
+ */
+export type VideoStatus = 'done' | 'skipped' | 'failed' | 'truncated' | 'decode-error';
 
 export interface ManifestEntry {
   id: string;
   input: string;
   status: VideoStatus;
   frames?: number;
+  /** Frames the container header declares (truncated videos). */
+  declaredFrames?: number;
   clips?: number;
   seconds?: number;
+  /** Files written, relative to the manifest's own folder ('/'-separated). */
   outputs?: string[];
   error?: string;
   /** ISO time the line was written. */
@@ -21,6 +29,11 @@ export interface ManifestEntry {
 export class Manifest {
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
+  }
+
+  /** `path` relative to the manifest's folder, as `outputs` records it (the folder can move). */
+  relativePath(path: string): string {
+    return relative(dirname(this.path), path).split(sep).join('/');
   }
 
   add(e: Omit<ManifestEntry, 'time'>): void {

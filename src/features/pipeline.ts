@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os';
 import type { Backend } from '../runtime/backend.js';
 import { Tensor } from '../tensor/tensor.js';
-import type { DecodeOptions } from '../video/decode.js';
+import type { DecodeErrors, DecodeOptions } from '../video/decode.js';
 import type { Image8 } from '../video/resize.js';
 import type { ClipFeatures } from './aggregate.js';
 import { ClipQueue } from './clip-queue.js';
@@ -22,6 +22,7 @@ import { DecodeGate } from './decode-gate.js';
 import { ClipAssembler, PAPER_CLIPS, type ClipOptions } from './clips.js';
 import type { PixelConvention } from './convention.js';
 import type { DecodeJob } from './decode-worker.js';
+import type { DecodeReport } from './decode-check.js';
 import { acquireDecoder, discardDecoder, releaseDecoder, type DecoderHandle } from './decoder-pool.js';
 import { C3D_GEOMETRY, clipToInput, FramePreparer, type FrameGeometry } from './preprocess.js';
 
@@ -34,7 +35,10 @@ export const DEFAULT_BATCH = 4;
 
 /** A stream of decoded BGR frames; `close` stops the decoder early. */
 export interface FrameStream extends AsyncIterable<Image8> {
-  info?: { estimatedFrames?: number };
+  /** From the container, when known (a VideoReader of openVideo has both). */
+  info?: { estimatedFrames?: number; declaredFrames?: number };
+  /** ffmpeg's error lines (a VideoReader has them): with declaredFrames, checked by decode-check.ts. */
+  errors?: DecodeErrors;
   close?(): void;
 }
 
@@ -75,6 +79,8 @@ export interface VideoFeatures {
   layers: Map<string, ClipFeatures>;
   /** Wall time from opening the video to its last clip's forward pass. */
   seconds: number;
+  /** Declared frames and ffmpeg's errors, for videos decoded from a path (see decode-check.ts). */
+  decode?: DecodeReport;
 }
 
 export interface PipelineEvents {
@@ -88,8 +94,8 @@ export interface PipelineEvents {
   onBatch?(clips: number): void;
   /** Each clip's features as soon as its batch is through (a video's clips come in order). Awaited. */
   onClip?(id: string, index: number, features: Map<string, Float32Array>): void | Promise<void>;
-  /** Frames decoded (reported in small steps). */
-  onFrames?(frames: number): void;
+  /** Frames decoded (reported in small steps), and whose. */
+  onFrames?(frames: number, id: string): void;
 }
 
 export interface PipelineSummary {
@@ -108,6 +114,7 @@ interface VideoState {
   received: number;
   failed: boolean;
   finished: boolean;
+  decode?: DecodeReport;
   rows: Map<string, Float32Array[]>;
   dims: Map<string, number>;
 }
@@ -124,7 +131,7 @@ interface QueuedClip {
 type WorkerMessage =
   | { type: 'start'; seq: number; estimatedFrames?: number }
   | { type: 'clip'; seq: number; index: number; data: Float32Array; frames: number }
-  | { type: 'end'; seq: number; frames: number; clips: number }
+  | { type: 'end'; seq: number; frames: number; clips: number; report?: DecodeReport }
   | { type: 'error'; seq: number; message: string; frames: number };
 
 /**
@@ -179,7 +186,7 @@ export async function runPipeline(
     if (n <= 0) return;
     v.frames += n;
     summary.frames += n;
-    events.onFrames?.(n);
+    events.onFrames?.(n, v.source.id);
   };
 
   const finalizeIfComplete = async (v: VideoState): Promise<void> => {
@@ -195,7 +202,7 @@ export async function runPipeline(
     v.rows.clear();
     summary.done++;
     try {
-      await events.onVideoDone?.({ id: v.source.id, frames: v.frames, clips: v.totalClips, layers, seconds: (performance.now() - v.start) / 1000 });
+      await events.onVideoDone?.({ id: v.source.id, frames: v.frames, clips: v.totalClips, layers, seconds: (performance.now() - v.start) / 1000, decode: v.decode });
     } catch (err) {
       // Writing this video's outputs failed (e.g. an unwritable path): a failed video, not a failed job.
       summary.done--;
@@ -233,6 +240,9 @@ export async function runPipeline(
         for (const clip of assembler.push(prep.prepare(frame))) await put(clip);
       }
       for (const clip of assembler.finish()) await put(clip);
+      if (stream.errors || stream.info?.declaredFrames !== undefined) {
+        v.decode = { declaredFrames: stream.info?.declaredFrames, errors: stream.errors ?? { count: 0, messages: [] } };
+      }
       v.totalClips = index;
       await finalizeIfComplete(v);
     } catch (err) {
@@ -271,6 +281,7 @@ export async function runPipeline(
           if (!fatal) void queue.put({ video: v, index: m.index, input: m.data, release }).catch(() => undefined);
         } else if (m.type === 'end') {
           countFrames(v, m.frames);
+          v.decode = m.report;
           v.totalClips = m.clips;
           void finalizeIfComplete(v).then(() => done(), (e) => {
             fatal ??= e as Error;

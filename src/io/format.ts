@@ -1,10 +1,14 @@
-/** Recognises a weights file by its magic bytes, cross-checked against its extension. */
+/**
+ * Recognises a weights file by its magic bytes (and, for protobuf files, their leading fields),
+ * cross-checked against its extension, so no parser ever reads a file of another format.
+ */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { WeightsError } from './errors.js';
+import { fileLooksLikeOnnx } from './onnx-weights.js';
 import { looksLikeSafetensors } from './safetensors.js';
 
-export type WeightsFormat = 'caffemodel' | 'binaryproto' | 'torch-zip' | 'torch-legacy' | 'pickle' | 'safetensors' | 'caffe-feature';
+export type WeightsFormat = 'caffemodel' | 'binaryproto' | 'torch-zip' | 'torch-legacy' | 'pickle' | 'safetensors' | 'onnx' | 'caffe-feature';
 
 /** Extensions and the formats they may hold. */
 const BY_EXTENSION: Record<string, WeightsFormat[]> = {
@@ -15,6 +19,7 @@ const BY_EXTENSION: Record<string, WeightsFormat[]> = {
   '.pickle': ['torch-legacy', 'torch-zip', 'pickle'],
   '.pkl': ['torch-legacy', 'torch-zip', 'pickle'],
   '.safetensors': ['safetensors'],
+  '.onnx': ['onnx'],
 };
 
 /** extract_image_features output: five positive int32 (n, c, l, h, w) and exactly that many floats. */
@@ -28,11 +33,13 @@ function isCaffeFeature(head: Buffer, size: number): boolean {
 
 const LEGACY_TORCH_HEAD = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 
-function sniff(head: Buffer, size: number): WeightsFormat | undefined {
+function sniff(path: string, head: Buffer, size: number): WeightsFormat | undefined {
   if (head.length >= 4 && head.readUInt32LE(0) === 0x04034b50) return 'torch-zip';
   if (LEGACY_TORCH_HEAD.every((b, i) => head[i] === b)) return 'torch-legacy';
   if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) return 'pickle';
   if (looksLikeSafetensors(head, size)) return 'safetensors';
+  // An ONNX ModelProto starts with 0x08 (ir_version) like a Caffe BlobProto (num): its fields tell.
+  if (head[0] === 0x08 && fileLooksLikeOnnx(path)) return 'onnx';
   return undefined;
 }
 
@@ -53,7 +60,7 @@ export function detectFormat(path: string): WeightsFormat {
   } finally {
     closeSync(fd);
   }
-  const sniffed = sniff(head, st.size);
+  const sniffed = sniff(path, head, st.size);
   const ext = extname(path).toLowerCase();
   const allowed = BY_EXTENSION[ext];
   if (allowed) {

@@ -11,6 +11,9 @@ export {
   expectedShapes,
   paramCount,
   readRaw,
+  fittingModels,
+  assertWeightsFileExists,
+  WEIGHTS_HINT,
   type WeightSet,
   type LoadOptions,
   type TrainingState,
@@ -28,6 +31,7 @@ export {
   type ChannelOrder,
 } from './convention.js';
 export { detectFormat, type WeightsFormat } from './format.js';
+export { readOnnxWeights, type OnnxSummary, type OnnxWeights } from './onnx-weights.js';
 export { KEYMAP_PRESETS, parseKeyMap, detectPreset, mapKeys, resolveKeyRules, type KeyRule, type KeyMapPreset } from './keymap.js';
 export { readCaffemodel, writeCaffemodel, type CaffeNet, type CaffeLayer } from './caffe/caffemodel.js';
 export { readBinaryproto as readMeanCube, readBinaryproto } from './caffe/blob.js';

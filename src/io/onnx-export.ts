@@ -11,12 +11,15 @@
  * Caffe. Pre-activation values are named `<blob>.preact`. Requested blobs become graph outputs.
  */
 import { endianness } from 'node:os';
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import type { Tensor } from '../tensor/tensor.js';
 import { isParamLayer, type NetSpec, type LayerSpec } from '../models/spec.js';
 import { analyzeSpec, blobNames, INPUT_BLOB, SpecError } from '../models/shapes.js';
 import { checkParams } from '../nn/params.js';
+import { modelNames } from '../models/zoo.js';
+import { conventionToJSON, type InputConvention } from './convention.js';
+import { ONNX_META } from './onnx-weights.js';
 import { attrInt, attrInts, encodeModel as encodeGraph, valueInfo as graphValueInfo, type NodeProto, type TensorProto } from './onnx-graph.js';
 
 const { onnx } = onnxProto;
@@ -32,7 +35,10 @@ export interface OnnxExportOptions {
   batch?: number;
   /** Written to the model's doc_string. */
   description?: string;
+  /** The input convention the weights expect, recorded in the file's metadata (writeOnnxModel only). */
+  convention?: InputConvention;
 }
+
 
 /** An ONNX model whose weights live outside the protobuf, as onnxruntime's in-memory external data. */
 export interface OnnxModelWithExternalData {
@@ -166,16 +172,31 @@ export function forwardLayerNodes(l: LayerSpec, input: string, output: string, i
   }
 }
 
-/** Writes the model to `path` (via a temp file and rename, so readers never see half a file). */
+/**
+ * Writes the model to `path` (via a temp file and rename, so readers never see half a file), with
+ * the spec and input convention as metadata_props. Those are appended as a second ModelProto
+ * fragment: protobuf merges concatenated messages, and the weights are not copied again.
+ */
 export function writeOnnxModel(path: string, spec: NetSpec, params: ReadonlyMap<string, Tensor>, opts: OnnxExportOptions = {}): number {
   const bytes = buildOnnxModel(spec, params, opts);
+  const meta = onnx.ModelProto.encode(onnx.ModelProto.create({ metadataProps: metadataProps(spec, opts.convention) })).finish();
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, bytes);
+    appendFileSync(tmp, meta);
     renameSync(tmp, path);
   } catch (err) {
     try { unlinkSync(tmp); } catch { /* already gone */ }
     throw err;
   }
-  return bytes.length;
+  return bytes.length + meta.length;
+}
+
+function metadataProps(spec: NetSpec, convention: InputConvention | undefined): onnxProto.onnx.IStringStringEntryProto[] {
+  // spec.name is the registry name plus any changed options: "depth-3 (classes 6, width 0.25)".
+  const registry = modelNames.find((m) => spec.name === m || spec.name.startsWith(`${m} (`));
+  const props: onnxProto.onnx.IStringStringEntryProto[] = [{ key: ONNX_META.specJson, value: JSON.stringify(spec) }];
+  if (registry) props.push({ key: ONNX_META.spec, value: registry });
+  if (convention) props.push({ key: ONNX_META.input, value: conventionToJSON(convention) });
+  return props;
 }

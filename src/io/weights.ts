@@ -5,12 +5,13 @@
  * file never leaves a half-loaded model behind.
  */
 import { Tensor, formatShape, sameShape } from '../tensor/index.js';
-import { getModel, paramShapes, parseNetSpec, type ModelOptions, type NetSpec } from '../models/index.js';
+import { getModel, modelNames, paramShapes, parseNetSpec, type ModelOptions, type NetSpec } from '../models/index.js';
 import { readCaffemodel, writeCaffemodel, type CaffeLayer, type CaffeLayerOut } from './caffe/caffemodel.js';
 import type { CaffeBlob } from './caffe/blob.js';
 import { WeightsError } from './errors.js';
 import { detectFormat, type WeightsFormat } from './format.js';
 import { detectPreset, mapKeys, resolveKeyRules, type KeyMapPreset, type KeyRule } from './keymap.js';
+import { ONNX_META, readOnnxWeights, type OnnxSummary } from './onnx-weights.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 import { readTorchFile } from './torch/load.js';
 import { existsSync } from 'node:fs';
@@ -83,6 +84,8 @@ interface RawWeights {
   specDef?: NetSpec;
   classes?: string[];
   training?: TrainingState;
+  /** For ONNX files: opset, inputs/outputs, skipped tensors (what `c3d inspect` prints). */
+  onnx?: OnnxSummary;
 }
 
 /** Reads, renames and validates; resolves only with a complete WeightSet. */
@@ -101,9 +104,19 @@ export function resolveWeightsPath(path: string): string {
   return path === 'demo' && !existsSync(path) ? DEMO_WEIGHTS : path;
 }
 
+/** Where weights come from, for the error of a weights file that does not exist. */
+export const WEIGHTS_HINT =
+  'convert the C3D Sports-1M release (or the PyTorch port\'s c3d.pickle) once with `c3d convert`, see docs/weights.md, or use `--weights demo` for the bundled demo net';
+
+/** Throws a one-line WeightsError with WEIGHTS_HINT when `path` does not exist. */
+export function assertWeightsFileExists(path: string): void {
+  if (!existsSync(path)) throw new WeightsError(path, `no such file: ${WEIGHTS_HINT}`);
+}
+
 /** Like loadWeights, also returning the training state of our own checkpoints. */
 export async function loadCheckpoint(path: string, opts: LoadOptions = {}): Promise<{ weights: WeightSet; training?: TrainingState }> {
   path = resolveWeightsPath(path);
+  assertWeightsFileExists(path);
   const raw = readRaw(path);
   const names = mapKeys(path, raw.tensors.keys(), resolveKeyRules(opts.map, raw.preset));
   const params = new Map<string, Tensor>();
@@ -162,7 +175,55 @@ function readRawUnchecked(path: string): RawWeights {
     }
     case 'safetensors':
       return fromSafetensors(path);
+    case 'onnx':
+      return fromOnnx(path);
   }
+}
+
+/**
+ * ONNX: the PyTorch port's / MMAction2's exports are named like their state dicts (same presets,
+ * conventions and spec as their .pt files); our own exports use our names, and their spec is read
+ * from the graph (pool5's padding for C3D, the graph name for the other built-in nets).
+ */
+function fromOnnx(path: string): RawWeights {
+  const { tensors, summary, pool5 } = readOnnxWeights(path);
+  const preset = detectPreset([...tensors.keys()]);
+  const base = { format: 'onnx' as const, tensors, preset, onnx: summary };
+  const meta = summary.metadata;
+  if (meta.has(ONNX_META.specJson)) {
+    // Written by c3d (writeOnnxModel): the spec and convention are recorded, as in our checkpoints.
+    try {
+      const specDef = parseNetSpec(meta.get(ONNX_META.specJson)!, 'recorded spec');
+      const convention = meta.has(ONNX_META.input) ? conventionFromJSON(meta.get(ONNX_META.input)!) : undefined;
+      return { ...base, specDef, spec: meta.get(ONNX_META.spec), convention };
+    } catch (e) {
+      throw new WeightsError(path, `metadata is corrupt: ${(e as Error).message}`);
+    }
+  }
+  if (preset === 'port') return { ...base, convention: PORT_CONVENTION, spec: 'c3d-pytorch-port' };
+  if (preset === 'mmaction') return { ...base, convention: MMACTION_CONVENTION, spec: 'c3d-pytorch-port' };
+  // Files exported before the metadata was recorded: C3D's pool5 padding tells the variant.
+  if (tensors.has('conv1a.weight') && pool5) return { ...base, spec: pool5 === 'port' ? 'c3d-pytorch-port' : 'c3d-sports1m' };
+  return base;
+}
+
+/**
+ * The built-in models (`c3d models`) whose parameter shapes these params match exactly, fc8's size
+ * taken from the params. Several can fit: the two C3D variants differ only in pool5, depth-3 and
+ * net-128 are one net.
+ */
+export function fittingModels(params: ReadonlyMap<string, Tensor>): string[] {
+  return modelNames.filter((name) => {
+    try {
+      const expect = expectedShapes(name, params);
+      return expect.size === params.size && [...expect].every(([k, shape]) => {
+        const t = params.get(k);
+        return t !== undefined && sameShape(t.shape, shape);
+      });
+    } catch {
+      return false; // e.g. an fc8 size the model refuses
+    }
+  });
 }
 
 /** Caffe blobs → our layouts: conv (O,C,kd,kh,kw) kept, ip (1,1,1,N,K) → (N,K), bias (1,1,1,1,N) → (N). */

@@ -15,25 +15,38 @@ export class WeightsMismatchError extends Error {
   override name = 'WeightsMismatchError';
 }
 
+/** How many mismatches a WeightsMismatchError spells out before "… and N more". */
+const SHOWN_PROBLEMS = 3;
+
 /**
  * Throws WeightsMismatchError unless `params` holds exactly the spec's parameters with the spec's
- * shapes. The message lists, per parameter, expected vs given, e.g.
- * `fc8.weight: expected [101, 4096], given [487, 4096]`.
+ * shapes. The one-line message counts the mismatches (missing / wrong shape / not in the model) and
+ * spells out the first few, expected vs given, e.g.
+ * `weights do not fit model depth-3: 10 missing, 2 wrong shape, 14 not in the model (it has 16
+ * parameters) — fc6.weight: expected [2048, 4096], given [4096, 8192]; …; … and 23 more`.
  */
 export function checkParams(spec: NetSpec, params: ReadonlyMap<string, Tensor>, where = 'weights'): void {
   const expected = paramShapes(spec);
-  const problems: string[] = [];
+  const missing: string[] = [];
+  const wrong: string[] = [];
+  const extra: string[] = [];
   for (const [name, shape] of expected) {
     const t = params.get(name);
-    if (!t) problems.push(`${name}: expected ${formatShape(shape)}, missing`);
-    else if (!sameShape(t.shape, shape)) problems.push(`${name}: expected ${formatShape(shape)}, given ${formatShape(t.shape)}`);
+    if (!t) missing.push(`${name}: expected ${formatShape(shape)}, missing`);
+    else if (!sameShape(t.shape, shape)) wrong.push(`${name}: expected ${formatShape(shape)}, given ${formatShape(t.shape)}`);
   }
   for (const [name, t] of params) {
-    if (!expected.has(name)) problems.push(`${name}: not a parameter of ${spec.name}, given ${formatShape(t.shape)}`);
+    if (!expected.has(name)) extra.push(`${name}: not a parameter of ${spec.name}, given ${formatShape(t.shape)}`);
   }
-  if (problems.length) {
-    throw new WeightsMismatchError(`${where} do not fit model ${spec.name}: ${problems.join('; ')}`);
-  }
+  // Wrong shapes first: with the right layer names they are the telling ones (e.g. fc8's class count).
+  const problems = [...wrong, ...missing, ...extra];
+  if (problems.length === 0) return;
+  const counts = [[missing, 'missing'], [wrong, 'wrong shape'], [extra, 'not in the model']]
+    .filter(([list]) => list.length > 0)
+    .map(([list, what]) => `${list.length} ${what}`);
+  const head = problems.length === 1 ? '' : `${counts.join(', ')} (it has ${expected.size} parameters) — `;
+  const rest = problems.length > SHOWN_PROBLEMS ? `; … and ${problems.length - SHOWN_PROBLEMS} more` : '';
+  throw new WeightsMismatchError(`${where} do not fit model ${spec.name}: ${head}${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${rest}`);
 }
 
 export interface InitOptions {

@@ -9,11 +9,13 @@ import { checkParams } from '../nn/params.js';
 import type { Backend, BackendName } from './backend.js';
 import { createOnnxRuntimeBackend, type OnnxRuntimeOptions } from './onnxruntime-backend.js';
 import { createWasmBackend } from './wasm-backend.js';
+import { useOnnxRuntime } from './ort.js';
 
 export type { Backend, BackendName } from './backend.js';
 export { checkClips } from './clips.js';
 export { createOnnxRuntimeBackend, type OnnxRuntimeOptions } from './onnxruntime-backend.js';
 export { createWasmBackend, type WasmBackend, type WasmBackendOptions } from './wasm-backend.js';
+export { loadOnnxRuntime, OnnxRuntimeMissingError, CUDA_PROVIDER_HINT, ONNXRUNTIME_INSTALL_HINT } from './ort.js';
 
 export const backendNames: readonly BackendName[] = ['onnxruntime', 'wasm'];
 /** The default for inference in Node: native onnxruntime. */
@@ -44,6 +46,7 @@ export async function createBackend(opts: CreateBackendOptions): Promise<Backend
   checkParams(opts.spec, opts.params);
   if (name === 'onnxruntime') {
     if (opts.kernels !== undefined) throw new Error('backend onnxruntime: kernels apply to the wasm backend only');
+    if (!(await useOnnxRuntime(opts.executionProviders))) return createWasmBackend(opts.spec, opts.params, { threads: opts.threads });
     return createOnnxRuntimeBackend(opts.spec, opts.params, { executionProviders: opts.executionProviders, threads: opts.threads });
   }
   if (opts.executionProviders !== undefined) throw new Error('backend wasm: executionProviders apply to the onnxruntime backend only');

@@ -2,7 +2,7 @@
  * The `onnxruntime` backend: the spec + weights exported to ONNX in memory (src/io/onnx-export.ts)
  * and run by onnxruntime-node's native CPU kernels (or any execution provider the caller names).
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { Tensor } from '../tensor/tensor.js';
 import type { NetSpec } from '../models/spec.js';
 import { blobNames } from '../models/shapes.js';
@@ -10,10 +10,11 @@ import { buildOnnxModelWithExternalData } from '../io/onnx-export.js';
 import { availableParallelism } from 'node:os';
 import type { Backend } from './backend.js';
 import { checkClips, checkOutputs } from './clips.js';
+import { createOrtSession, loadOnnxRuntime, type ExecutionProviders } from './ort.js';
 
 export interface OnnxRuntimeOptions {
   /** Passed to onnxruntime as is, e.g. ['cpu'] or [{ name: 'cuda', deviceId: 0 }]. Default ['cpu']. */
-  executionProviders?: ort.InferenceSession.SessionOptions['executionProviders'];
+  executionProviders?: ExecutionProviders;
   /**
    * intraOpNumThreads. Default: every core Node sees (`os.availableParallelism()`); onnxruntime-node's own
    * default ran C3D on one thread of this 2-core VM (measured: 1.97 vs 3.6 clips/s).
@@ -28,8 +29,9 @@ export async function createOnnxRuntimeBackend(
   params: ReadonlyMap<string, Tensor>,
   opts: OnnxRuntimeOptions = {},
 ): Promise<Backend> {
+  const ort = await loadOnnxRuntime();
   const outputNames = [...(opts.outputs ?? blobNames(spec))];
-  const options: ort.InferenceSession.SessionOptions = {
+  const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: opts.executionProviders ?? ['cpu'],
     graphOptimizationLevel: 'all',
   };
@@ -40,7 +42,7 @@ export async function createOnnxRuntimeBackend(
   // protobuf holds only the graph: session creation needs no extra 320 MB copy of C3D's weights.
   const model = buildOnnxModelWithExternalData(spec, params, { outputs: outputNames });
   options.externalData = model.externalData;
-  let session: ort.InferenceSession | null = await ort.InferenceSession.create(model.bytes, options);
+  let session: Ort.InferenceSession | null = await createOrtSession(ort, model.bytes, options, `the onnxruntime session of ${spec.name}`);
   const [c, l, h, w] = spec.input;
   return {
     name: 'onnxruntime',

@@ -6,7 +6,7 @@
 import type { NetSpec } from '../models/spec.js';
 import type { TrainStep } from './step.js';
 import { createWasmStep } from './wasm-step.js';
-import { createOnnxStep, type ExecutionProviders } from './onnx-step.js';
+import { useOnnxRuntime, type ExecutionProviders } from '../runtime/ort.js';
 
 export type TrainBackendName = TrainStep['backend'];
 
@@ -32,8 +32,12 @@ export async function createTrainStep(spec: NetSpec, opts: CreateTrainStepOption
     case 'wasm':
       if (opts.executionProviders !== undefined) throw new Error('execution providers (--ep) apply to the onnxruntime training backend only');
       return createWasmStep(spec, opts.threads === undefined ? {} : { threads: opts.threads });
-    case 'onnxruntime':
+    case 'onnxruntime': {
+      // Without onnxruntime-node installed (and no --ep asked for), the same step runs on wasm.
+      if (!(await useOnnxRuntime(opts.executionProviders))) return createWasmStep(spec, opts.threads === undefined ? {} : { threads: opts.threads });
+      const { createOnnxStep } = await import('./onnx-step.js');
       return createOnnxStep(spec, { threads: opts.threads, executionProviders: opts.executionProviders });
+    }
     default:
       throw new Error(`unknown training backend '${backend}' (expected one of: ${TRAIN_BACKENDS.join(', ')})`);
   }

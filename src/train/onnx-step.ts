@@ -5,7 +5,7 @@
  * clips, labels and dropout masks are inputs, the loss, logits and every gradient outputs.
  */
 import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import type { NetSpec } from '../models/spec.js';
 import type { ParamSet } from '../nn/params.js';
 import { checkParams } from '../nn/params.js';
@@ -15,9 +15,10 @@ import { checkClips } from '../runtime/clips.js';
 import { checkLabels } from '../kernels/reference/validate.js';
 import { blobNames } from '../models/shapes.js';
 import type { StepInput, StepResult, TrainStep } from './step.js';
+import { createOrtSession, loadOnnxRuntime, type ExecutionProviders, type OrtModule } from '../runtime/ort.js';
 import { buildEvalGraph, buildTrainGraph, TRAIN_NAMES, type TrainGraph, type TrainGraphOptions } from './onnx/graph.js';
 
-export type ExecutionProviders = NonNullable<ort.InferenceSession.SessionOptions['executionProviders']>;
+export type { ExecutionProviders } from '../runtime/ort.js';
 
 export interface OnnxStepOptions {
   /** intraOpNumThreads (default: every core Node sees). */
@@ -38,8 +39,9 @@ export interface OnnxStepOptions {
 export async function createOnnxStep(spec: NetSpec, opts: OnnxStepOptions = {}): Promise<TrainStep> {
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isSafeInteger(threads) || threads < 1) throw new Error(`onnxruntime training step: threads must be a positive integer, got ${threads}`);
+  const ort = await loadOnnxRuntime();
   const providers: ExecutionProviders = opts.executionProviders ?? ['cpu'];
-  const sessionOptions: ort.InferenceSession.SessionOptions = {
+  const sessionOptions: Ort.InferenceSession.SessionOptions = {
     executionProviders: providers,
     graphOptimizationLevel: 'all',
     intraOpNumThreads: threads,
@@ -49,18 +51,18 @@ export async function createOnnxStep(spec: NetSpec, opts: OnnxStepOptions = {}):
     logSeverityLevel: 3,
   };
   const graph = buildTrainGraph(spec, opts.graph);
-  let session: ort.InferenceSession | null = await createSession(spec, graph.bytes, sessionOptions, 'training');
-  const evalSessions = new Map<string, { session: ort.InferenceSession; params: string[] }>();
+  let session: Ort.InferenceSession | null = await createSession(ort, spec, graph.bytes, sessionOptions, 'training');
+  const evalSessions = new Map<string, { session: Ort.InferenceSession; params: string[] }>();
   const known = blobNames(spec);
   const onesCache = new Map<string, Float32Array>();
   let grads: Map<string, Tensor> | null = null;
 
-  const live = (): ort.InferenceSession => {
+  const live = (): Ort.InferenceSession => {
     if (!session) throw new Error('onnxruntime training step: used after dispose()');
     return session;
   };
-  const paramFeeds = (params: ParamSet, names: readonly string[]): Record<string, ort.Tensor> => {
-    const feeds: Record<string, ort.Tensor> = {};
+  const paramFeeds = (params: ParamSet, names: readonly string[]): Record<string, Ort.Tensor> => {
+    const feeds: Record<string, Ort.Tensor> = {};
     for (const p of names) {
       const t = params.get(p)!;
       feeds[p] = new ort.Tensor('float32', t.data, [...t.shape]);
@@ -93,7 +95,7 @@ export async function createOnnxStep(spec: NetSpec, opts: OnnxStepOptions = {}):
       // it is handed), the same ones every call: no copy and no garbage of every gradient per step
       // (C3D: 314 MB each).
       grads ??= new Map(graph.params.map((p) => [p, new Tensor(params.get(p)!.shape)]));
-      const fetches: Record<string, ort.Tensor | null> = { [TRAIN_NAMES.loss]: null, [graph.logits]: null };
+      const fetches: Record<string, Ort.Tensor | null> = { [TRAIN_NAMES.loss]: null, [graph.logits]: null };
       for (const [p, t] of grads) fetches[TRAIN_NAMES.grad(p)] = new ort.Tensor('float32', t.data, [...t.shape]);
       const out = await s.run(feeds, fetches);
       return { loss: (out[TRAIN_NAMES.loss]!.data as Float32Array)[0]!, logits: tensorOf(out[graph.logits]!), grads: new Map(grads) };
@@ -106,7 +108,7 @@ export async function createOnnxStep(spec: NetSpec, opts: OnnxStepOptions = {}):
       let e = evalSessions.get(key);
       if (!e) {
         const eg = buildEvalGraph(spec, outputs);
-        e = { session: await createSession(spec, eg.bytes, sessionOptions, 'forward'), params: eg.params };
+        e = { session: await createSession(ort, spec, eg.bytes, sessionOptions, 'forward'), params: eg.params };
         evalSessions.set(key, e);
       }
       const feeds = paramFeeds(params, e.params);
@@ -123,12 +125,11 @@ export async function createOnnxStep(spec: NetSpec, opts: OnnxStepOptions = {}):
   };
 }
 
-async function createSession(spec: NetSpec, bytes: Uint8Array, options: ort.InferenceSession.SessionOptions, what: string): Promise<ort.InferenceSession> {
+async function createSession(ort: OrtModule, spec: NetSpec, bytes: Uint8Array, options: Ort.InferenceSession.SessionOptions, what: string): Promise<Ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(bytes, options);
+    return await createOrtSession(ort, bytes, options, `the ${what} session of ${spec.name}`);
   } catch (err) {
-    const msg = (err as Error).message.split('\n')[0];
-    throw new Error(`onnxruntime training step: cannot create the ${what} session of ${spec.name}: ${msg}`);
+    throw new Error(`onnxruntime training step: ${(err as Error).message}`);
   }
 }
 
@@ -153,6 +154,6 @@ function ones(cache: Map<string, Float32Array>, key: string, size: number): Floa
   return a;
 }
 
-function tensorOf(t: ort.Tensor): Tensor {
+function tensorOf(t: Ort.Tensor): Tensor {
   return new Tensor(t.dims.map(Number), t.data as Float32Array);
 }

@@ -6,7 +6,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveFfmpeg } from './ffmpeg.js';
-import { lastErrorLine, parseInputInfo, parseOutputInfo, type InputStreamInfo } from './ffmpeg-log.js';
+import { aviDeclaredFrames } from './avi-header.js';
+import { errorMessage, lastErrorLine, LOG_LEVEL_ARGS, parseInputInfo, parseOutputInfo, stripLogLevels, type InputStreamInfo } from './ffmpeg-log.js';
 import type { Image8 } from './resize.js';
 import { spawnDirect, type SpawnedProcess, type Spawner } from './spawner.js';
 
@@ -29,9 +30,25 @@ export interface VideoInfo extends InputStreamInfo {
   /** Size of the frames we read (after rotation). */
   width: number;
   height: number;
-  /** Duration × rate, when both are known: for progress estimates only; the true count is counted. */
+  /**
+   * Frames the container header declares: an AVI header's frame count, else the stated duration × frame
+   * rate (at `fps` when resampling). Headers are approximate; undefined when the container states neither.
+   */
+  declaredFrames?: number;
+  /** For progress estimates (the declared frames); the true count is counted while decoding. */
   estimatedFrames?: number;
 }
+
+/** Error-level lines ffmpeg printed while opening and decoding a video (damaged or missing data). */
+export interface DecodeErrors {
+  /** How many error lines. */
+  count: number;
+  /** The first few distinct messages, e.g. `mpeg4: ac-tex damaged at 17 5`. */
+  messages: string[];
+}
+
+/** Distinct error messages kept per video (the count goes on). */
+const KEPT_ERRORS = 3;
 
 /** An open video: its info, then its frames (BGR, 3 channels) in order. Iterate once. */
 export interface VideoReader extends AsyncIterable<Image8> {
@@ -39,6 +56,8 @@ export interface VideoReader extends AsyncIterable<Image8> {
   readonly info: VideoInfo;
   /** Frames delivered so far. */
   readonly framesRead: number;
+  /** ffmpeg's error lines so far; complete once the iteration has ended. */
+  readonly errors: DecodeErrors;
   /** Stops ffmpeg early (also done automatically when the iteration is abandoned). */
   close(): void;
 }
@@ -77,7 +96,7 @@ export async function openVideo(path: string, opts: DecodeOptions = {}, spawner:
   const threads = opts.threads ?? 1;
   if (!(Number.isSafeInteger(threads) && threads >= 0)) throw new RangeError(`decoder threads must be an integer ≥ 0, got ${threads}`);
   const args = [
-    '-hide_banner', '-nostdin', '-nostats',
+    '-hide_banner', '-nostdin', '-nostats', ...LOG_LEVEL_ARGS,
     '-threads', String(threads),
     ...(await inputArgs(path, opts)),
     '-map', '0:v:0', '-an', '-sn', '-dn',
@@ -86,12 +105,15 @@ export async function openVideo(path: string, opts: DecodeOptions = {}, spawner:
     '-vsync', 'passthrough',
     '-f', 'rawvideo', '-pix_fmt', 'bgr24', 'pipe:1',
   ];
+  const declared = await declaredFromHeader(path);
   const proc = spawner(bin, args);
   // Mark stdout as being read right away: Node drains (discards) a child's untouched stdout when it
   // exits, so a short video whose ffmpeg finishes before the caller starts iterating would lose
   // every frame. A 'readable' listener keeps the data buffered (pipe backpressure still applies).
   proc.stdout.on('readable', () => {});
   let log = '';
+  let partialLine = '';
+  const errors: DecodeErrors = { count: 0, messages: [] };
   let exitCode: number | null | undefined;
   let spawnError: Error | undefined;
   const exited = new Promise<void>((resolve) => {
@@ -110,17 +132,30 @@ export async function openVideo(path: string, opts: DecodeOptions = {}, spawner:
     proc.stderr.on('data', (s: string) => {
       // Keep the head (stream info) and a bounded tail (the last errors) of a possibly chatty log.
       log = log.length < 64_000 ? log + s : log.slice(0, 32_000) + log.slice(-16_000) + s;
+      const lines = (partialLine + s).split(/\r?\n|\r/);
+      partialLine = lines.pop()!;
+      for (const line of lines) {
+        const message = errorMessage(line);
+        if (message === undefined) continue;
+        errors.count++;
+        if (errors.messages.length < KEPT_ERRORS && !errors.messages.includes(message)) errors.messages.push(message);
+      }
       if (known) return;
-      const out = parseOutputInfo(log);
+      const plain = stripLogLevels(log);
+      const out = parseOutputInfo(plain);
       if (out) {
         known = true;
-        const input = parseInputInfo(log);
-        const est = input.duration && input.fps ? Math.round(input.duration * (opts.fps ?? input.fps)) : undefined;
-        resolve({ ...input, ...out, estimatedFrames: est });
+        const input = parseInputInfo(plain);
+        const rate = opts.fps ?? input.fps;
+        const fromDuration = input.duration && rate ? Math.round(input.duration * rate) : undefined;
+        // Resampling: the declared count at the native rate becomes the count at `fps`.
+        const fromHeader = declared && (opts.fps === undefined ? declared.frames : declared.fps ? Math.round((declared.frames / declared.fps) * opts.fps) : undefined);
+        const declaredFrames = fromHeader ?? fromDuration;
+        resolve({ ...input, ...out, declaredFrames, estimatedFrames: declaredFrames });
       }
     });
     void exited.then(() => {
-      const line = lastErrorLine(log);
+      const line = lastErrorLine(stripLogLevels(log));
       reject(spawnError ?? new Error(line.startsWith(path) ? line : `${path}: ${line}`));
     });
   });
@@ -131,7 +166,17 @@ export async function openVideo(path: string, opts: DecodeOptions = {}, spawner:
     proc.kill('SIGKILL');
     throw err;
   }
-  return new FfmpegReader(path, info, proc, exited, () => ({ code: exitCode, log, spawnError }));
+  return new FfmpegReader(path, info, proc, exited, errors, () => ({ code: exitCode, log: stripLogLevels(log), spawnError }));
+}
+
+/** An AVI header's declared frame count (other files and frames directories: undefined). */
+async function declaredFromHeader(path: string): Promise<{ frames: number; fps?: number } | undefined> {
+  try {
+    if ((await stat(path)).isDirectory()) return undefined;
+  } catch {
+    return undefined; // reported by inputArgs
+  }
+  return aviDeclaredFrames(path);
 }
 
 class FfmpegReader implements VideoReader {
@@ -143,6 +188,7 @@ class FfmpegReader implements VideoReader {
     readonly info: VideoInfo,
     private readonly proc: SpawnedProcess,
     private readonly exited: Promise<void>,
+    readonly errors: DecodeErrors,
     private readonly status: () => { code: number | null | undefined; log: string; spawnError?: Error },
   ) {}
 

@@ -84,3 +84,30 @@ export function lastErrorLine(log: string): string {
   if (lines.some((l) => /Stream map '0:v:0' matches no streams/.test(l))) return 'no video stream';
   return lines.length ? lines[lines.length - 1] : 'ffmpeg failed without a message';
 }
+
+/**
+ * ffmpeg's `-loglevel level+info` tags every line with its level (`[info] …`, `[mpeg4 @ 0x…] [error] …`),
+ * which is how decode errors are told from chatter. The parsers above read the log without the tags.
+ */
+export const LOG_LEVEL_ARGS = ['-loglevel', 'level+info'] as const;
+
+const LEVEL_TAG = /\[(?:panic|fatal|error|warning|info|verbose|debug|trace)\] /g;
+
+/** The log without the level tags of `-loglevel level+…` (a log without tags is returned unchanged). */
+export function stripLogLevels(log: string): string {
+  return log.replace(LEVEL_TAG, '');
+}
+
+const ERROR_LINE = /^(?:\[([^\]@]+?) @ 0x[0-9a-f]+\] )?\[(?:panic|fatal|error)\] (.*)$/;
+
+/**
+ * The message of an error-level line of a level-tagged log, e.g. `mpeg4: ac-tex damaged at 17 5`
+ * (component first, without its address); undefined for any other line.
+ */
+export function errorMessage(line: string): string | undefined {
+  const m = ERROR_LINE.exec(line.trim());
+  if (!m) return undefined;
+  const text = m[2].trim().replace(/\.$/, '');
+  if (!text) return undefined;
+  return m[1] ? `${m[1].trim()}: ${text}` : text;
+}

@@ -3,6 +3,11 @@
  * one at a time, and forwards their stdout / stderr / exit status as records on its own stdout.
  * Being small, it forks cheaply; the process that holds the net never forks per video.
  * It exits when its stdin closes, killing a running ffmpeg.
+ *
+ * Interruptions are the parent's to report: Ctrl-C reaches the whole foreground process group, so the
+ * relay ignores SIGINT, and its ffmpegs run in their own process group (they would otherwise stop and
+ * cut the video in flight short before the parent has said anything). When the parent goes away, the
+ * relay's stdin closes and its stdout breaks (EPIPE): it stops its ffmpeg and exits without a word.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -78,7 +83,7 @@ function startNext(): void {
   }
   let proc: ChildProcess;
   try {
-    proc = spawn(req.bin, req.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(req.bin, req.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   } catch (err) {
     exit({ code: null, error: (err as Error).message });
     startNext();
@@ -108,6 +113,16 @@ function startNext(): void {
   flow();
   proc.on('close', (code) => end(code));
 }
+
+/** The parent is gone (our stdout broke): stop the running ffmpeg and exit quietly. */
+function parentGone(): never {
+  running?.proc.kill('SIGKILL');
+  process.exit(0);
+}
+
+process.on('SIGINT', () => undefined);
+process.stdout.on('error', parentGone);
+process.stdin.on('error', parentGone);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const req = JSON.parse(line) as Request;

@@ -62,6 +62,25 @@ export interface RelayExit {
  */
 export const RELAY_STDOUT_WINDOW = 1 << 20;
 
+/**
+ * A relayed ffmpeg's stdout, which tells `onConsumed` whenever its reader takes data. Acks cannot hang
+ * on `_read` alone: Readable calls `_read` only while no read is pending, and a call that found nothing
+ * new to acknowledge (the reader had not taken anything yet) stays pending until the next push — which
+ * never comes once the relay has spent its window. Then ffmpeg, the relay and the reader all waited on
+ * each other: `c3d extract` hung on one video in three or so, at 0% CPU.
+ */
+class RelayStdout extends Readable {
+  constructor(private readonly onConsumed: () => void) {
+    super({ read: () => onConsumed() });
+  }
+
+  override read(size?: number): unknown {
+    const chunk: unknown = super.read(size);
+    if (chunk !== null) this.onConsumed();
+    return chunk;
+  }
+}
+
 class RelayedProcess extends EventEmitter implements SpawnedProcess {
   exitCode: number | null = null;
   readonly stdout: Readable;
@@ -79,8 +98,8 @@ class RelayedProcess extends EventEmitter implements SpawnedProcess {
     private readonly relay: SpawnRelay,
   ) {
     super();
-    // `read` runs whenever the reader's buffer runs low: tell the relay what it has consumed.
-    this.stdout = new Readable({ read: () => this.ack() });
+    // Tell the relay what the reader has consumed: when it takes data, and when its buffer runs low.
+    this.stdout = new RelayStdout(() => this.ack());
     this.stderr = new Readable({ read: () => undefined });
     // A reader that abandons stdout (destroys it) will never ack again: stop the ffmpeg, which a
     // ChildProcess's closed pipe would stop too, or the relay would wait on it forever.

@@ -89,7 +89,7 @@ test('c3d search ranks index videos by cosine similarity; c3d eval tsne writes a
     writeNpy(join(idx, 'c.npy'), { shape: [1, 3], data: Float32Array.from([1, 1, 0]) });
     const r = c3d('search', 'a', '--index', idx, '--top', '2');
     assert.equal(r.code, 0, r.err);
-    assert.equal(r.out, `# a\n1\t1.0000\ta\n2\t0.7071\tc\n`);
+    assert.equal(r.out, `# a\n1\t0.7071\tc\n2\t0.0000\tb\n`); // the query itself is left out (test/cli/search.test.ts)
     const bad = c3d('search', 'zzz', '--index', idx);
     assert.match(bad.err, /query 'zzz' is neither a \.npy file nor a video in/);
     const plot = join(dir, 't.png');

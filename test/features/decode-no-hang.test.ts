@@ -9,10 +9,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { clipStarts } from '../../src/features/clips.js';
 import { BGR_NO_MEAN } from '../../src/features/convention.js';
 import { runExtractJob } from '../../src/features/job.js';
 import { runPipeline, type VideoFeatures } from '../../src/features/pipeline.js';
+import { resolveFfmpeg } from '../../src/video/ffmpeg.js';
+import { RELAY_STDOUT_WINDOW, SpawnRelay } from '../../src/video/spawner.js';
 import { makeVideo, tempDir } from '../video/make-videos.js';
 import { ChannelMeanBackend } from './test-double-backend.js';
 
@@ -113,4 +116,36 @@ test('many short H.264 videos through an extraction job (real ffmpeg, two decode
   const manifest = readFileSync(join(outDir, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; clips: number });
   assert.equal(manifest.length, n);
   assert.ok(manifest.every((m) => m.status === 'done' && m.clips === 3));
+});
+
+test('a reader that pauses between chunks gets every byte through the relay (acks are never lost)', async () => {
+  // Regression: the relay stops at RELAY_STDOUT_WINDOW unacknowledged bytes, and acks were only sent
+  // from the stream's _read, which stays pending after a call that found nothing new to acknowledge:
+  // `c3d extract` hung on about one video in three (see RelayStdout in src/video/spawner.ts).
+  const relay = new SpawnRelay(fileURLToPath(new URL('../../src/video/spawn-relay-child.js', import.meta.url)));
+  // 100 raw 320×240 frames from ffmpeg (its pipe-sized writes are what exposed the bug).
+  const bytes = 100 * 320 * 240 * 3;
+  const args = ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-frames:v', '100', '-f', 'rawvideo', '-pix_fmt', 'bgr24', 'pipe:1'];
+  assert.ok(bytes > 16 * RELAY_STDOUT_WINDOW, 'many windows');
+  try {
+    for (let run = 0; run < 3; run++) {
+      const p = relay.spawner(resolveFfmpeg(), args);
+      p.stdout.on('readable', () => {}); // as openVideo does
+      await new Promise((r) => setTimeout(r, 30)); // the relay fills its window before the reader starts
+      let got = 0;
+      let seed = 1;
+      const read = async (): Promise<void> => {
+        for await (const chunk of p.stdout as AsyncIterable<Buffer>) {
+          got += chunk.length;
+          // Pause after about a third of the chunks, irregularly, as a decoder waiting for credits or the net does.
+          seed = (seed * 1103515245 + 12345) % 2147483648;
+          if (seed / 2147483648 < 0.3) await new Promise((r) => setImmediate(r));
+        }
+      };
+      await deadline(read(), 20_000, `reading ${bytes} bytes through the relay (run ${run})`);
+      assert.equal(got, bytes);
+    }
+  } finally {
+    relay.close();
+  }
 });

@@ -112,8 +112,15 @@ test('c3d convert: a checkpoint records its full spec; ONNX export uses it; bad 
     const onnx = join(dir, 'tiny.onnx');
     const r = await c3d('convert', st, onnx);
     assert.equal(r.err, '');
-    assert.match(r.out, /wrote .*tiny\.onnx: 16 tensors, 9,789 parameters, spec depth-3 \(classes 5, width 0\.03125, size 32\); input: RGB 0–255, no mean \(not stored in \.onnx/);
+    assert.match(r.out, /wrote .*tiny\.onnx: 16 tensors, 9,789 parameters, spec depth-3 \(classes 5, width 0\.03125, size 32\); input: RGB 0–255, no mean\n$/);
     assert.ok(readFileSync(onnx).length > paramCount(params) * 4);
+    // The .onnx records spec and convention: converting it back gives the same checkpoint.
+    const again = join(dir, 'again.safetensors');
+    assert.equal((await c3d('convert', onnx, again)).code, 0);
+    const back = await loadWeights(again);
+    assert.deepEqual(back.specDef, spec);
+    assert.deepEqual([back.convention?.channels, back.convention?.mean], ['rgb', 'none']);
+    for (const [k, t] of params) assert.deepEqual(back.params.get(k)?.data, t.data, k);
     const bad = await c3d('convert', st, join(dir, 'x.safetensors'), '--model', 'resnet');
     assert.equal(bad.code, 2);
     assert.match(bad.err, /^c3d convert: unknown model 'resnet' \(known: c3d-sports1m, /);

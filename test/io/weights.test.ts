@@ -18,10 +18,13 @@ import {
   readTorchFile,
   validateParams,
   WeightsError,
+  WEIGHTS_HINT,
+  DEMO_WEIGHTS,
   type KeyRule,
 } from '../../src/io/index.js';
 import { getModel, paramShapes } from '../../src/models/index.js';
 import { Tensor } from '../../src/tensor/index.js';
+import { checkParams, WeightsMismatchError } from '../../src/nn/index.js';
 import { fixture, miniShapes, tempDir } from './fixtures.js';
 
 test('bad input: 0-byte file, directory, missing file — one line naming the file', async () => {
@@ -33,7 +36,7 @@ test('bad input: 0-byte file, directory, missing file — one line naming the fi
     const sub = join(dir, 'model.caffemodel');
     mkdirSync(sub);
     await assert.rejects(loadWeights(sub), { message: `${sub}: is a directory, expected a weights file` });
-    await assert.rejects(loadWeights(join(dir, 'nope.pt')), { message: `${join(dir, 'nope.pt')}: no such file` });
+    await assert.rejects(loadWeights(join(dir, 'nope.pt')), { message: `${join(dir, 'nope.pt')}: no such file: ${WEIGHTS_HINT}` });
     await assert.rejects(loadWeights(fixture('mean_crop.binaryproto')), /is a Caffe mean file, not weights: pass it with --mean/);
   } finally {
     cleanup();
@@ -141,7 +144,7 @@ test('corrupted files (seeded random byte flips and cuts) fail with a WeightsErr
     return seed % n;
   };
   try {
-    const files = ['mini_sport1m.caffemodel', 'port_mini.pt', 'port_mini.pickle', 'odd_legacy.pt', 'ref.safetensors', 'odd_deflated.pt'];
+    const files = ['mini_sport1m.caffemodel', 'port_mini.pt', 'port_mini.pickle', 'odd_legacy.pt', 'ref.safetensors', 'odd_deflated.pt', 'port_mini.onnx'];
     let failures = 0;
     for (const name of files) {
       const good = readFileSync(fixture(name));
@@ -158,8 +161,47 @@ test('corrupted files (seeded random byte flips and cuts) fail with a WeightsErr
         }
       }
     }
-    assert.ok(failures > 100, `only ${failures} of 240 corruptions were detected`);
+    assert.ok(failures > 100, `only ${failures} of 280 corruptions were detected`);
   } finally {
     cleanup();
   }
+});
+
+test('a missing weights file says where weights come from, in one line', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const missing = join(dir, 'missing.safetensors');
+    await assert.rejects(loadWeights(missing), (e: Error) => {
+      assert.ok(e instanceof WeightsError);
+      assert.ok(!e.message.includes('\n'), 'one line');
+      assert.match(e.message, /missing\.safetensors: no such file: .*c3d convert.*docs\/weights\.md.*--weights demo/);
+      return true;
+    });
+    // `demo` is the bundled net, not a missing file.
+    assert.equal((await loadWeights('demo')).source, DEMO_WEIGHTS);
+  } finally {
+    cleanup();
+  }
+});
+
+test('weights for another net: the mismatch is summarised on one short line (counts, first three, "… and N more")', () => {
+  const c3d = getModel('c3d-sports1m');
+  const depth3 = getModel('depth-3', { classes: 487 });
+  // Shapes only: checkParams reads nothing else, so no 80M floats are allocated.
+  const params = new Map([...paramShapes(c3d)].map(([k, s]) => [k, { shape: s } as unknown as Tensor]));
+  assert.throws(() => checkParams(depth3, params), (e: Error) => {
+    assert.ok(e instanceof WeightsMismatchError);
+    assert.ok(e.message.length < 400, `${e.message.length} characters: ${e.message}`);
+    assert.equal(
+      e.message,
+      'weights do not fit model depth-3 (classes 487): 10 missing, 5 wrong shape, 16 not in the model (it has 16 parameters) — ' +
+        'fc6.weight: expected [2048, 4096], given [4096, 8192]; fc6.bias: expected [2048], given [4096]; ' +
+        'fc7.weight: expected [2048, 2048], given [4096, 4096]; … and 28 more',
+    );
+    return true;
+  });
+  // One problem: just that problem.
+  const one = new Map(params);
+  one.delete('fc8.bias');
+  assert.throws(() => checkParams(c3d, one, 'x.pt'), { message: 'x.pt do not fit model c3d-sports1m: fc8.bias: expected [487], missing' });
 });

@@ -93,7 +93,7 @@ test('bad training inputs: all missing list entries at once, a corrupt video ski
   writeFileSync(join(data, 'red', 'broken.mp4'), 'this is not a video');
   const b = await c3d(['train', '--data', data, ...TINY, '--out', join(dir, 'bad2'), '--iters', '2', '--batch', '3']);
   assert.equal(b.status, 0, b.stderr);
-  assert.match(b.stderr, /1 video\(s\) skipped \(could not be decoded\):\n {4}.*broken\.mp4/);
+  assert.match(b.stderr, /1 video skipped \(could not be decoded\):\n {4}.*broken\.mp4/);
 
   mkdirSync(join(data, 'purple'));
   const c = await c3d(['train', '--data', data, ...TINY, '--out', join(dir, 'bad3'), '--iters', '1']);

@@ -96,7 +96,7 @@ test('--config RUN/config.json re-runs a run elsewhere with the same result; fla
   for (const [k, t] of w1) assert.deepEqual([...w2.get(k)!.data], [...t.data], k);
   const c = await c3d(['train', '--config', join(first, 'config.json'), '--out', join(dir, 'other'), '--lr', '0.01', '--iters', '1']);
   assert.equal(c.status, 0, c.stderr);
-  assert.match(c.stderr, /done, 1 iterations/);
+  assert.match(c.stderr, /done, 1 iteration;/);
   const d = await c3d(['train', '--config', join(dir, 'missing.json')]);
   assert.equal(d.status, 2);
   assert.match(d.stderr, /--config .*missing\.json: cannot read/);

@@ -3,6 +3,7 @@ import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { TrainProgress } from '../train-progress.js';
 import { formatSeconds } from '../progress.js';
 import { runDemo, DEMO_RECIPE, QUICK_RECIPE, type DemoStage } from '../../demo/demo.js';
+import { nounFor, plural } from '../plural.js';
 
 const usage = `usage: c3d demo [--out DIR] [options]
 
@@ -49,7 +50,7 @@ export const demoCommand: Command = {
     const total = Object.values(r.seconds).reduce((a, b) => a + b, 0);
     process.stdout.write([
       '',
-      `c3d demo: ${r.classes.length} motion classes (${r.classes.join(', ')}), ${r.trainVideos} training / ${r.testVideos} test videos`,
+      `c3d demo: ${plural(r.classes.length, 'motion class')} (${r.classes.join(', ')}), ${r.trainVideos} training / ${r.testVideos} test ${nounFor(r.trainVideos + r.testVideos, 'video')}`,
       `  the trained net, video accuracy (10 clips per video): ${pct(r.net.video_top1)}   chance ${pct(r.chance)}`,
       `  linear SVM on its fc6 descriptors:                   ${pct(r.svmAccuracy)}`,
       `  time: ${(Object.entries(r.seconds) as Array<[DemoStage, number]>).map(([s, t]) => `${s} ${formatSeconds(t)}`).join(', ')}; total ${formatSeconds(total)}`,

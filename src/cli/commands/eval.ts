@@ -21,6 +21,8 @@ import { scatterPng } from '../../viz/scatter.js';
 import { knnAccuracy } from '../../eval/neighbors.js';
 import { objectClips } from '../../eval/object-protocol.js';
 import { LabelEncoder } from '../../eval/labels.js';
+import { positiveInt } from '../flags/numbers.js';
+import { plural } from '../plural.js';
 
 /** Minimal `--name value` / `--flag` parser; unknown flags are a UsageError. */
 export function parseFlags(argv: string[], known: Record<string, 'value' | 'bool'>, cmd: string): Map<string, string> {
@@ -56,9 +58,21 @@ function num(f: Map<string, string>, name: string, dflt: number, cmd: string): n
   return n;
 }
 
-function numList(text: string, name: string, cmd: string): number[] {
-  const l = text.split(',').map(Number);
-  if (l.some((n) => !Number.isFinite(n))) throw new UsageError(`${cmd}: --${name} must be a comma-separated list of numbers, got '${text}'`);
+/** A count flag (folds, iterations, dims, stride): a positive integer. */
+function count(f: Map<string, string>, name: string, dflt: number): number {
+  return positiveInt(name, f.get(name), dflt);
+}
+
+/** A flag that must be a number > 0 (tolerance, perplexity). */
+function positive(f: Map<string, string>, name: string, dflt: number, cmd: string): number {
+  const n = num(f, name, dflt, cmd);
+  if (!(n > 0)) throw new UsageError(`${cmd}: --${name} must be a number > 0, got '${f.get(name)}'`);
+  return n;
+}
+
+function numList(text: string, name: string, cmd: string, ok: (n: number) => boolean = Number.isFinite, what = 'numbers'): number[] {
+  const l = text.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
+  if (l.some((n) => !ok(n))) throw new UsageError(`${cmd}: --${name} must be a comma-separated list of ${what}, got '${text}'`);
   return l;
 }
 
@@ -68,11 +82,11 @@ const SVM_FLAGS = { c: 'value', 'c-grid': 'value', 'cv-folds': 'value', loss: 'v
 function svmOptions(f: Map<string, string>, cmd: string): ClassifyOptions {
   const loss = f.get('loss') ?? 'l2';
   if (loss !== 'l1' && loss !== 'l2') throw new UsageError(`${cmd}: --loss must be l1 or l2, got '${loss}'`);
-  const opts: ClassifyOptions = { loss, bias: num(f, 'bias', 1, cmd), eps: num(f, 'eps', 0.1, cmd), seed: num(f, 'seed', 1, cmd) };
+  const opts: ClassifyOptions = { loss, bias: num(f, 'bias', 1, cmd), eps: positive(f, 'eps', 0.1, cmd), seed: num(f, 'seed', 1, cmd) };
   const c = f.get('c') ?? '1';
   if (c === 'search' || f.has('c-grid')) {
-    opts.cGrid = f.has('c-grid') ? numList(f.get('c-grid')!, 'c-grid', cmd) : DEFAULT_C_GRID;
-    opts.cvFolds = num(f, 'cv-folds', 5, cmd);
+    opts.cGrid = f.has('c-grid') ? numList(f.get('c-grid')!, 'c-grid', cmd, (n) => n > 0, 'numbers > 0') : DEFAULT_C_GRID;
+    opts.cvFolds = count(f, 'cv-folds', 5);
   } else {
     opts.c = Number(c);
     if (!(opts.c > 0)) throw new UsageError(`${cmd}: --c must be a positive number or 'search', got '${c}'`);
@@ -108,7 +122,7 @@ async function svm(argv: string[]): Promise<number> {
     for (const t of r.cSearch.table) process.stdout.write(`cv C=${t.c}: ${t.accuracy.toFixed(4)}\n`);
     process.stdout.write(`chosen C: ${r.cSearch.best}\n`);
   }
-  process.stdout.write(`train: ${tr.x.rows} × ${tr.x.dim}, ${r.encoder.classes.length} classes; test: ${te.x.rows}; ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+  process.stdout.write(`train: ${tr.x.rows} × ${tr.x.dim}, ${plural(r.encoder.classes.length, 'class')}; test: ${te.x.rows}; ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
   if (r.unseenTestLabels > 0) process.stdout.write(`note: ${r.unseenTestLabels} test rows have labels absent from training (counted wrong)\n`);
   if (f.has('out')) writeBytesAtomic(f.get('out')!, r.predictions.join('\n') + '\n');
   process.stdout.write(`accuracy: ${r.accuracy.toFixed(4)}\n`);
@@ -117,7 +131,7 @@ async function svm(argv: string[]): Promise<number> {
 
 function printProtocol(res: ProtocolResult, perSplit: boolean): void {
   if (perSplit) for (const s of res.splits) process.stdout.write(`${s.name}: ${pct(s.accuracy)} (train ${s.train}, test ${s.test}, C ${s.c})\n`);
-  process.stdout.write(`mean: ${pct(res.mean)} ± ${pct(res.stdError)} (standard error over ${res.splits.length} splits)\n`);
+  process.stdout.write(`mean: ${pct(res.mean)} ± ${pct(res.stdError)} (standard error over ${plural(res.splits.length, 'split')})\n`);
   process.stdout.write(`accuracy: ${res.mean.toFixed(4)}\n`);
 }
 
@@ -144,7 +158,7 @@ async function listProtocol(argv: string[], which: 'loo' | 'kfold'): Promise<num
   const cmd = which;
   const f = parseFlags(argv, { ...PROTO_FLAGS, list: 'value', k: 'value' }, cmd);
   const list = readVideoList(need(f, 'list', cmd));
-  const folds = which === 'loo' ? leaveOneOutFolds(list.ids.length) : kFolds(list.labels, num(f, 'k', 5, cmd), num(f, 'seed', 1, cmd));
+  const folds = which === 'loo' ? leaveOneOutFolds(list.ids.length) : kFolds(list.labels, count(f, 'k', 5), num(f, 'seed', 1, cmd));
   const res = runProtocol(foldsToSplits(list, folds), featureDirs(f, cmd), svmOptions(f, cmd), (_, k, n) => {
     if (process.stderr.isTTY) process.stderr.write(`\r${which} ${k + 1}/${n}${k + 1 === n ? '\n' : ''}`);
   });
@@ -158,9 +172,9 @@ async function pca(argv: string[]): Promise<number> {
   const tr = loadLabelled(need(f, 'train', cmd), need(f, 'train-labels', cmd));
   const te = loadLabelled(need(f, 'test', cmd), need(f, 'test-labels', cmd));
   assertSameDim([{ name: f.get('train')!, m: tr.x }, { name: f.get('test')!, m: te.x }]);
-  const dims = numList(f.get('dims') ?? '10,50,100,500', 'dims', cmd);
+  const dims = numList(f.get('dims') ?? '10,50,100,500', 'dims', cmd, (n) => Number.isSafeInteger(n) && n >= 1, 'positive integers');
   const t0 = performance.now();
-  const model = fitPca(tr.x, Math.min(Math.max(...dims, num(f, 'model-dims', 0, cmd)), tr.x.dim));
+  const model = fitPca(tr.x, Math.min(Math.max(...dims, f.has('model-dims') ? count(f, 'model-dims', 0) : 0), tr.x.dim));
   process.stderr.write(`PCA fitted on ${tr.x.rows} × ${tr.x.dim} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const rows = pcaSweep(model, tr.x, tr.y, te.x, te.y, dims, svmOptions(f, cmd));
   process.stdout.write('dims\taccuracy\n');
@@ -178,8 +192,8 @@ async function tsneCmd(argv: string[]): Promise<number> {
   const { x, y } = loadLabelled(need(f, 'features', cmd), need(f, 'labels', cmd));
   const t0 = performance.now();
   const emb = tsne(x, {
-    perplexity: num(f, 'perplexity', 30, cmd),
-    iterations: num(f, 'iterations', 1000, cmd),
+    perplexity: positive(f, 'perplexity', 30, cmd),
+    iterations: count(f, 'iterations', 1000),
     seed: num(f, 'seed', 1, cmd),
     theta: num(f, 'theta', 0.5, cmd),
     pcaDims: num(f, 'pca-dims', 50, cmd),
@@ -206,7 +220,7 @@ async function aslan(argv: string[]): Promise<number> {
   const types = (f.get('types') ?? 'prob,fc7,fc6,pool5').split(',');
   const res = runAslan(need(f, 'features', cmd), types, splits, svmOptions(f, cmd));
   res.folds.forEach((a, k) => process.stdout.write(`fold ${k + 1}: ${pct(a)}\n`));
-  process.stdout.write(`mean: ${pct(res.mean)} ± ${pct(res.stdError)} (standard error over ${res.folds.length} folds)  AUC: ${(100 * res.auc).toFixed(1)}\n`);
+  process.stdout.write(`mean: ${pct(res.mean)} ± ${pct(res.stdError)} (standard error over ${plural(res.folds.length, 'fold')})  AUC: ${(100 * res.auc).toFixed(1)}\n`);
   if (f.has('roc')) writeBytesAtomic(f.get('roc')!, rocPng(res.roc, `ASLAN View-2 ROC (AUC ${(100 * res.auc).toFixed(1)})`));
   process.stdout.write(`accuracy: ${res.mean.toFixed(4)}\n`);
   return 0;
@@ -217,7 +231,7 @@ async function object(argv: string[]): Promise<number> {
   const f = parseFlags(argv, { train: 'value', test: 'value', features: 'value', stride: 'value', ...SVM_FLAGS }, cmd);
   // Each of --train/--test is a list "VIDEO FRAME_LABELS.txt" per line; clip features are the rows
   // of <features>/<VIDEO>.npy in window order.
-  const stride = num(f, 'stride', 16, cmd);
+  const stride = count(f, 'stride', 16);
   const load = (listFile: string) => objectClips(listFile, need(f, 'features', cmd), stride);
   const tr = load(need(f, 'train', cmd));
   const te = load(need(f, 'test', cmd));
@@ -227,31 +241,48 @@ async function object(argv: string[]): Promise<number> {
   return 0;
 }
 
-const USAGE = `usage: c3d eval SUBCOMMAND [options]
+/** Each sub-command's synopsis lines, as `c3d eval --help` lists them. */
+const SYNOPSES = {
+  svm: `svm     --train X.npy --train-labels A.txt --test Y.npy --test-labels B.txt [--out PRED.txt]
+          one-vs-rest linear SVM (LIBLINEAR dual CD); last line "accuracy: 0.8234"`,
+  ucf101: 'ucf101  --features DIR[,DIR2,...] --splits ucfTrainTestlist/ [--split 1,2,3]',
+  hmdb51: 'hmdb51  --features DIR[,DIR2,...] --splits testTrainMulti_7030_splits/ [--split 1,2,3]',
+  loo: 'loo     --features DIR[,...] --list VIDEOS.txt        leave-one-out (YUPENN, Maryland)',
+  kfold: 'kfold   --features DIR[,...] --list VIDEOS.txt [--k 5]',
+  pca: `pca     --train … --test … [--dims 10,50,100,500] [--plot acc.png]
+          [--save-model pca.safetensors [--model-dims 500]]   (components kept: max of both)`,
+  tsne: `tsne    --features X.npy --labels L.txt [--plot tsne.png] [--out emb.npy] [--perplexity 30]
+          [--iterations 1000] [--seed 1] [--theta 0.5] [--pca-dims 50]`,
+  aslan: 'aslan   --features DIR --splits View2.mat|View2.csv [--types prob,fc7,fc6,pool5] [--roc roc.png]',
+  object: 'object  --features DIR --train LIST.txt --test LIST.txt [--stride 16]   (paper §6 object protocol)',
+} as const;
 
-  svm     --train X.npy --train-labels A.txt --test Y.npy --test-labels B.txt [--out PRED.txt]
-          one-vs-rest linear SVM (LIBLINEAR dual CD); last line "accuracy: 0.8234"
-  ucf101  --features DIR[,DIR2,...] --splits ucfTrainTestlist/ [--split 1,2,3]
-  hmdb51  --features DIR[,DIR2,...] --splits testTrainMulti_7030_splits/ [--split 1,2,3]
-  loo     --features DIR[,...] --list VIDEOS.txt        leave-one-out (YUPENN, Maryland)
-  kfold   --features DIR[,...] --list VIDEOS.txt [--k 5]
-  pca     --train … --test … [--dims 10,50,100,500] [--plot acc.png]
-          [--save-model pca.safetensors [--model-dims 500]]   (components kept: max of both)
-  tsne    --features X.npy --labels L.txt [--plot tsne.png] [--out emb.npy] [--perplexity 30]
-          [--iterations 1000] [--seed 1] [--theta 0.5] [--pca-dims 50]
-  aslan   --features DIR --splits View2.mat|View2.csv [--types prob,fc7,fc6,pool5] [--roc roc.png]
-  object  --features DIR --train LIST.txt --test LIST.txt [--stride 16]   (paper §6 object protocol)
+const SVM_HELP = `SVM options: --c 1 | --c search [--c-grid 0.01,0.1,1,10] [--cv-folds 5]
+  --loss l2|l1 (default l2 = liblinear -s 1; l1 = -s 3)  --bias 1 (≤0: none)  --eps 0.1  --seed 1`;
+const FOLDER_HELP = `Feature folders hold one VIDEO.npy per video, shape (clips, dim) or (dim,): clips are averaged and
+L2-normalised; several folders (comma-separated) are normalised and concatenated ("3 nets").`;
 
-SVM options (all sub-commands): --c 1 | --c search [--c-grid 0.01,0.1,1,10] [--cv-folds 5]
-  --loss l2|l1 (default l2 = liblinear -s 1; l1 = -s 3)  --bias 1 (≤0: none)  --eps 0.1  --seed 1
-Feature folders hold one VIDEO.npy per video, shape (clips, dim) or (dim,): clips are averaged and
-L2-normalised; several folders (comma-separated) are normalised and concatenated ("3 nets").
+const USAGE = `usage: c3d eval SUBCOMMAND [options]   (c3d eval SUBCOMMAND --help for one)
+
+${Object.values(SYNOPSES).map((l) => '  ' + l).join('\n')}
+
+${SVM_HELP.replace('SVM options:', 'SVM options (all sub-commands but tsne):')}
+${FOLDER_HELP}
 See docs/evaluate.md.`;
+
+/** `c3d eval SUB --help`: the synopsis, then only the notes that apply to SUB. */
+function subUsage(sub: keyof typeof SYNOPSES): string {
+  const [first, ...more] = SYNOPSES[sub].split('\n');
+  const rest = first!.slice(sub.length).trim();
+  const notes = [sub === 'tsne' ? '' : SVM_HELP, ['ucf101', 'hmdb51', 'loo', 'kfold'].includes(sub) ? FOLDER_HELP : ''].filter(Boolean);
+  return [`usage: c3d eval ${sub} ${rest}`, ...more.map((l) => '  ' + l.trim()), '', ...notes, 'See docs/evaluate.md.'].join('\n');
+}
 
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate descriptors: SVM, UCF101/HMDB51 splits, leave-one-out, PCA, t-SNE, ASLAN',
   usage: USAGE,
+  subcommands: Object.fromEntries(Object.keys(SYNOPSES).map((k) => [k, subUsage(k as keyof typeof SYNOPSES)])),
   async run(argv) {
     const [sub, ...rest] = argv;
     switch (sub) {

@@ -15,7 +15,7 @@ outputs every requested blob — by default the last conv (e.g. conv5b), pool5, 
 with fc6/fc7 after ReLU as in Caffe. Caffe's ceil pooling is written as explicit end padding
 (no ceil_mode), so the file also runs in onnxruntime-web.
 
-WEIGHTS: any file 'c3d convert' reads (.caffemodel, .pt/.pickle, .safetensors). Without it,
+WEIGHTS: any file 'c3d convert' reads (.caffemodel, .pt/.pickle, .safetensors, .onnx), or 'demo'. Without it,
 --init caffe (Caffe's random initialisation) or --init synthetic (the test suite's hash weights).
 
 ${MODEL_FLAGS_USAGE}
@@ -66,7 +66,10 @@ export const exportOnnx: Command = {
     } else {
       const weightsPath = positionals[0]!;
       const ws = await loadWeights(weightsPath, weightsFlags(values).load);
-      spec = specFromFlags(values, ws.spec ?? 'c3d-sports1m', ws.params.get('fc8.weight')?.shape[0]);
+      // A checkpoint that records its whole net (c3d train, the bundled demo net) exports that net
+      // unless --model / --spec asks for another; else the named spec, else C3D.
+      const own = values.model === undefined && values.spec === undefined && values.width === undefined ? ws.specDef : undefined;
+      spec = own ?? specFromFlags(values, ws.spec ?? 'c3d-sports1m', ws.params.get('fc8.weight')?.shape[0]);
       outputs = checkOutputs();
       params = ws.params;
       source = weightsPath;

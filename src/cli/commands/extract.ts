@@ -1,16 +1,17 @@
 /** `c3d extract`: C3D features of videos, resumable batch jobs (thin layer over src/features). */
 import { startDecoders } from '../../features/decoder-pool.js';
-import { basename, extname, join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
+import { plural } from '../plural.js';
 import { Progress } from '../progress.js';
 import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS, weightsFlags } from '../flags/weights-flags.js';
 import { BACKEND_FLAGS_USAGE, BACKEND_OPTIONS, backendFromFlags, MODEL_OPTIONS, modelOptionsFromFlags } from '../flags/model-flags.js';
 import { loadPca } from '../../eval/pca.js';
 import { writeNpy } from '../../io/npy.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { expandInputs } from '../../features/inputs.js';
-import { runExtractJob } from '../../features/job.js';
+import { expandInputs, lookedFor, NoVideosError, type VideoInput } from '../../features/inputs.js';
+import { runExtractJob, type JobSummary } from '../../features/job.js';
 import { DEFAULT_BATCH } from '../../features/pipeline.js';
 import { loadNet, type LoadedNet } from '../../features/net.js';
 import { geometryForCrop } from '../../features/geometry.js';
@@ -25,7 +26,8 @@ INPUT: video files (any container/codec ffmpeg reads), folders (searched recursi
 a folder of %06d.jpg frames is one video), glob patterns ('videos/**/*.mp4', quoted), or --list FILE.
 Writes DIR/<name>.npy per video (float32; shape (4096,) for the default fc6 descriptor); folder
 inputs keep their relative paths under DIR. Finished videos are skipped on a rerun (resumable);
-DIR/manifest.jsonl records every video's status, frames, clips, seconds and error.
+DIR/manifest.jsonl records every video's status (done, skipped, failed, truncated, decode-error),
+frames, clips, seconds, outputs (relative to the manifest's folder) and error.
 
 Features
   --layer L[,L2...]    blobs to extract: fc6 (default, after ReLU), fc7, pool5, prob, conv5b…
@@ -57,7 +59,13 @@ ${BACKEND_FLAGS_USAGE}
 Frames are decoded as BGR, resized to 171×128 with OpenCV's bilinear arithmetic and centre-cropped
 at (8, 29) to 112×112, as in the Caffe release. A video shorter than one clip is padded by repeating
 its last frame. The input convention (channel order, mean) is printed at the start (stderr).
-Exit code: 0 all done, 1 if any video failed (listed in the summary), 2 usage error.
+A video decoded short of the frames its header declares (under 90%) is 'truncated', one ffmpeg
+reported errors on is 'decode-error': their features are written from the frames decoded, and the
+summary lists them. Progress goes to stderr: a bar on a terminal, else a line every 30 s
+(C3D_PROGRESS_INTERVAL=SECONDS to change).
+Exit code: 0 all done (or skipped), 1 if any video failed (listed in the summary), 2 usage error
+(bad flags, no input videos, --out not a folder), 3 none failed but some were truncated or had
+decode errors (listed in the summary), 130 interrupted (Ctrl-C; rerun to resume).
 
 Example: c3d extract videos/ --weights c3d-sports1m.safetensors --out features/ --jobs 2`;
 
@@ -87,6 +95,45 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
 
+
+/**
+ * The videos named on the command line, or a usage error (exit 2) when they name none — checked
+ * before the weights are loaded, so a wrong folder fails in a second, not after loading 300 MB.
+ */
+export function inputsOrUsageError(positionals: readonly string[], lists: readonly string[] = []): VideoInput[] {
+  let inputs: VideoInput[];
+  try {
+    inputs = expandInputs(positionals, lists, undefined, { emptyFolderIsError: true });
+  } catch (e) {
+    throw e instanceof NoVideosError ? new UsageError(e.message) : e;
+  }
+  if (inputs.length === 0) throw new UsageError(`no input videos (looked for ${lookedFor()})`);
+  return inputs;
+}
+
+/** `--out DIR` (or another output folder) must be a folder or not exist yet: checked before the weights load. */
+export function checkOutDir(flag: string, dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    return; // created when the first output is written
+  }
+  if (!isDir) throw new UsageError(`${flag} ${dir}: exists and is not a folder`);
+}
+
+/**
+ * Ctrl-C during a job: one line saying what is kept, exit 130 at once (outputs are written atomically,
+ * so nothing partial stays; the decode relays notice and exit quietly). Returns the remover.
+ */
+export function onInterrupt(message: () => string): () => void {
+  const handler = (): void => {
+    process.stderr.write(`\n${message()}\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', handler);
+  return () => void process.removeListener('SIGINT', handler);
+}
 
 /** Loads weights + spec + backend from the shared flags. */
 export async function netFromFlags(values: Values, clipLength?: number): Promise<LoadedNet> {
@@ -136,7 +183,9 @@ export const extract: Command = {
     if (values['per-clip'] && segments) throw new UsageError('--per-clip and --segments exclude each other');
     const mode: OutputMode = values['per-clip'] ? 'clips' : segments ? 'segments' : 'video';
     if (!values.clips && positionals.length === 0 && !values.list) throw new UsageError('no input videos (give files, folders, globs or --list FILE)');
-    const inputs = values.clips ? [] : expandInputs(positionals, values.list ?? []);
+    checkOutDir('--out', values.out);
+    if (values.manifest) checkOutDir('--manifest folder', dirname(values.manifest));
+    const inputs = values.clips ? [] : inputsOrUsageError(positionals, values.list ?? []);
     const pcaModel = values.pca ? loadPca(values.pca) : undefined;
     const pca: RowProjection | undefined = pcaModel && {
       inputDim: pcaModel.inputDim,
@@ -162,6 +211,11 @@ export const extract: Command = {
       if (values.clips) return await clipsOnly(values.clips, values.out, layers, net, batchSize);
 
       const progress = new Progress(inputs.length);
+      let finished = 0;
+      const removeInterrupt = onInterrupt(() => {
+        progress.finish();
+        return `c3d extract: interrupted after ${finished} of ${plural(inputs.length, 'video')}; finished outputs are complete, rerun the same command to resume`;
+      });
       const summary = await runExtractJob(
         inputs,
         net.backend,
@@ -171,27 +225,42 @@ export const extract: Command = {
           decode: { ffmpeg: values.ffmpeg, fps },
         },
         {
-          onFrames: (n) => progress.addFrames(n),
+          onVideoStart: (id, estimatedFrames) => progress.start(id, estimatedFrames),
+          onFrames: (n, id) => progress.addFrames(n, id),
           onBatch: (n) => progress.addClips(n),
-          onVideoEnd: (_id, status, detail) => {
-            if (status === 'failed' && progress.enabled) progress.note(`failed: ${detail}`);
-            progress.item(status === 'failed');
+          onVideoEnd: (id, status, detail) => {
+            finished++;
+            if (status === 'skipped') return progress.skip();
+            if (status !== 'done' && progress.tty) progress.note(`${status}: ${detail}`);
+            progress.item(status === 'failed', id);
           },
         },
-      );
+      ).finally(removeInterrupt);
       progress.finish();
-      const fpsDone = summary.seconds > 0 ? summary.frames / summary.seconds : 0;
-      process.stdout.write(
-        `extracted ${summary.done} of ${summary.total} videos (${summary.skipped} already done, ${summary.failed.length} failed): ` +
-          `${summary.frames} frames, ${summary.clips} clips in ${summary.seconds.toFixed(1)} s (${fpsDone.toFixed(1)} frames/s; net ${summary.forwardSeconds.toFixed(1)} s) → ${summary.combined ?? values.out}\n`,
-      );
+      process.stdout.write(summaryLine(summary, values.out) + '\n');
+      for (const d of summary.damaged) process.stderr.write(`${d.status}: ${d.error}\n`);
       for (const f of summary.failed) process.stderr.write(`failed: ${f.error.includes(f.input) ? f.error : `${f.input}: ${f.error}`}\n`);
-      return summary.failed.length > 0 ? 1 : 0;
+      return summary.failed.length > 0 ? 1 : summary.damaged.length > 0 ? 3 : 0;
     } finally {
       await net.backend.dispose();
     }
   },
 };
+
+/** `extracted 3 of 4 videos (0 already done, 1 truncated, 1 failed): 120 frames, 14 clips in …`. */
+function summaryLine(s: JobSummary, outDir: string): string {
+  const fpsDone = s.seconds > 0 ? s.frames / s.seconds : 0;
+  const counts = [`${s.skipped} already done`];
+  const truncated = s.damaged.filter((d) => d.status === 'truncated').length;
+  const decodeErrors = s.damaged.length - truncated;
+  if (truncated) counts.push(`${truncated} truncated`);
+  if (decodeErrors) counts.push(`${decodeErrors} with decode errors`);
+  counts.push(`${s.failed.length} failed`);
+  return (
+    `extracted ${s.done} of ${plural(s.total, 'video')} (${counts.join(', ')}): ${plural(s.frames, 'frame')}, ${plural(s.clips, 'clip')} ` +
+    `in ${s.seconds.toFixed(1)} s (${fpsDone.toFixed(1)} frames/s; net ${s.forwardSeconds.toFixed(1)} s) → ${s.combined ?? outDir}`
+  );
+}
 
 /** `--clips FILE.npy`: preprocessed clips straight into the net; one (N × dim) .npy per layer. */
 async function clipsOnly(file: string, outDir: string, layers: string[], net: LoadedNet, batchSize: number): Promise<number> {
@@ -220,7 +289,7 @@ async function clipsOnly(file: string, outDir: string, layers: string[], net: Lo
     }
     const path = join(outDir, layers.length > 1 ? `${stem}.${l}.npy` : `${stem}.npy`);
     writeNpy(path, { shape: [n, data.length / n], data });
-    process.stdout.write(`wrote ${path}: ${n} clips × ${data.length / n}\n`);
+    process.stdout.write(`wrote ${path}: ${plural(n, 'clip')} × ${data.length / n}\n`);
   }
   return 0;
 }

@@ -3,6 +3,7 @@ import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import {
   describeConvention,
   detectFormat,
+  fittingModels,
   mapKeys,
   readCaffeFeatureFile,
   readCaffemodel,
@@ -10,7 +11,9 @@ import {
   readRaw,
   readSafetensors,
   resolveKeyRules,
+  type OnnxSummary,
 } from '../../io/index.js';
+import type { Tensor } from '../../tensor/index.js';
 import { formatShape, sizeOf } from '../../tensor/index.js';
 
 const usage = `usage: c3d inspect FILE [--map M]
@@ -18,7 +21,8 @@ const usage = `usage: c3d inspect FILE [--map M]
 Prints the format, the recorded spec and input convention, every parameter (original name → our
 name, shape, dtype, count) and the total. A .caffemodel also lists its weightless layers; a
 .binaryproto mean file prints its shape and per-channel means; a feature blob written by the
-release's extract_image_features (e.g. 000016.fc6-1) prints its shape and statistics.`;
+release's extract_image_features (e.g. 000016.fc6-1) prints its shape and statistics. An .onnx
+model prints its opset, inputs and outputs, and the built-in models its weights fit.`;
 
 export const inspect: Command = {
   name: 'inspect',
@@ -71,6 +75,7 @@ export const inspect: Command = {
     const dtypes = format === 'safetensors' ? readSafetensors(file).dtypes : undefined;
     const names = mapKeys(file, raw.tensors.keys(), resolveKeyRules(values.map, raw.preset));
     const back = new Map([...names].map(([n, o]) => [o, n]));
+    if (raw.onnx) out.push(...describeOnnx(raw.onnx));
     out.push(`key map: ${values.map ?? raw.preset}${raw.spec ? `; spec ${raw.spec}` : ''}`);
     out.push(raw.convention ? describeConvention(raw.convention) : 'input convention: not recorded');
     let total = 0;
@@ -83,8 +88,33 @@ export const inspect: Command = {
       out.push(`  ${label}  ${formatShape(t.shape)}  ${dtypes?.get(k) ?? (format === 'caffemodel' ? 'F32' : 'as float32')}  ${n.toLocaleString('en-US')}`);
     }
     out.push(`${raw.tensors.size} tensors, ${total.toLocaleString('en-US')} parameters`);
+    if (raw.onnx) {
+      const ours = new Map<string, Tensor>([...names].map(([n, o]) => [n, raw.tensors.get(o)!]));
+      const fits = fittingModels(ours);
+      if (raw.specDef) out.push(`records its spec: ${raw.specDef.name}`);
+      if (fits.length) out.push(`fits built-in models: ${fits.join(', ')}`);
+      else if (!raw.specDef) out.push('fits no built-in model (c3d models) at its default size: pass --spec FILE, or convert with --model none');
+    }
     if (raw.training) out.push(`training state: ${raw.training.tensors.size} optimizer tensors, ${JSON.stringify(raw.training.state)}`);
     process.stdout.write(out.join('\n') + '\n');
     return 0;
   },
 };
+
+/** The graph-level lines of an ONNX file: versions, producer, inputs/outputs, what is not a weight. */
+function describeOnnx(o: OnnxSummary): string[] {
+  const opsets = o.opsets.map((s) => `${s.version}${s.domain ? ` (${s.domain})` : ''}`).join(', ') || 'none';
+  const lines = [
+    `ONNX ir_version ${o.irVersion}, opset ${opsets}, producer ${o.producer || 'unknown'}, graph '${o.graphName}', ${o.nodeCount} nodes`,
+    `inputs: ${o.inputs.join('; ') || 'none'}`,
+    `outputs: ${o.outputs.join('; ') || 'none'}`,
+  ];
+  if (o.skipped.length) lines.push(`not weights (skipped): ${o.skipped.length} tensors (${listSome(o.skipped)})`);
+  if (o.renamedFrom.size) lines.push(`named after their nodes: ${listSome([...o.renamedFrom].map(([ours, orig]) => `${orig} → ${ours}`))}`);
+  if (o.externalFiles.length) lines.push(`external data: ${o.externalFiles.join(', ')}`);
+  return lines;
+}
+
+function listSome(items: string[], n = 4): string {
+  return items.length > n ? `${items.slice(0, n).join(', ')}, … and ${items.length - n} more` : items.join(', ');
+}

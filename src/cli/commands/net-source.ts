@@ -14,7 +14,7 @@ import { initParams, syntheticParams } from '../../nn/index.js';
 import type { NetSpec } from '../../models/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
-export const NET_SOURCE_USAGE = `  --weights FILE       .caffemodel, .pt/.pth/.pickle or .safetensors
+export const NET_SOURCE_USAGE = `  --weights FILE       .caffemodel, .pt/.pth/.pickle, .safetensors or .onnx; 'demo': the bundled demo net
   --init KIND          random weights instead: caffe (Caffe's initialisation) or synthetic (the test
                        suite's hash weights), on --model (input convention BGR, no mean)
   --seed N             seed for --init (default 1)`;

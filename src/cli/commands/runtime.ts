@@ -11,6 +11,7 @@ import { startDecoders } from '../../features/decoder-pool.js';
 import { formatRuntimeTable, measureRuntime, measuredFps, PAPER_TABLE6, type RuntimeMeasurement } from '../../features/runtime-table.js';
 import { NET_SOURCE_OPTIONS, NET_SOURCE_USAGE, netSourceFromFlags } from './net-source.js';
 import { positiveInt } from '../flags/numbers.js';
+import { plural } from '../plural.js';
 
 const usage = `usage: c3d runtime DIR... (--weights FILE | --init KIND) [options]
 
@@ -81,7 +82,7 @@ export const runtimeCommand: Command = {
     const work = mkdtempSync(join(tmpdir(), 'c3d-runtime-'));
     const results: RuntimeMeasurement[] = [];
     try {
-      process.stderr.write(`c3d runtime: ${videos.length} videos; ${src.spec.name} (${src.source}); ${src.conventionLine}; clips every ${stride} frames, batch ${batchSize}\n`);
+      process.stderr.write(`c3d runtime: ${plural(videos.length, 'video')}; ${src.spec.name} (${src.source}); ${src.conventionLine}; clips every ${plural(stride, 'frame')}, batch ${batchSize}\n`);
       for (const [i, name] of backends.entries()) {
         const backend = i === 0 ? src.backend! : await createBackend({ backend: name, spec: src.spec, params: src.params, threads: values.threads ? Number(values.threads) : undefined });
         try {

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { TrainProgress } from '../train-progress.js';
 import { SYNTH_CLASSES, SYNTH_CLASS_SETS, SYNTH_DEFAULTS, generateSynthDataset, resolveSynthClasses } from '../../synth/index.js';
+import { nounFor, plural } from '../plural.js';
 
 const d = SYNTH_DEFAULTS;
 const usage = `usage: c3d synth OUT [options]
@@ -93,7 +94,7 @@ export const synthCommand: Command = {
     if (testFraction > 0 && videos < 2) throw new UsageError(`--videos ${videos} leaves no video for train or test; give --videos 2 or more, or --test-fraction 0`);
 
     const progress = new TrainProgress();
-    progress.message(`c3d synth: ${classes.length} classes × ${videos} videos, ${frames} frames of ${width}x${height} at ${fps} fps, seed ${seed}, ${jobs} jobs → ${out}`);
+    progress.message(`c3d synth: ${plural(classes.length, 'class')} × ${plural(videos, 'video')}, ${plural(frames, 'frame')} of ${width}x${height} at ${fps} fps, seed ${seed}, ${plural(jobs, 'job')} → ${out}`);
     const summary = await generateSynthDataset({
       out, classes, videos, frames, width, height, fps, seed, testFraction, crf, jobs, ffmpeg: values.ffmpeg,
       onProgress: (p) => progress.stage('videos', p.done, p.total, p.kept ? ` (${p.kept} already there)` : ''),
@@ -101,8 +102,8 @@ export const synthCommand: Command = {
     progress.finish();
     const rate = summary.seconds > 0 ? ` (${Math.round((60 * summary.made) / summary.seconds)} videos/min)` : '';
     process.stdout.write(
-      `wrote ${summary.made} videos${summary.kept ? `, kept ${summary.kept} already there` : ''} in ${summary.seconds.toFixed(1)} s${summary.made ? rate : ''}: ` +
-        `${summary.classes.length} classes, ${summary.train} train / ${summary.test} test videos in ${out} ` +
+      `wrote ${plural(summary.made, 'video')}${summary.kept ? `, kept ${summary.kept} already there` : ''} in ${summary.seconds.toFixed(1)} s${summary.made ? rate : ''}: ` +
+        `${plural(summary.classes.length, 'class')}, ${summary.train} train / ${summary.test} test ${nounFor(summary.train + summary.test, 'video')} in ${out} ` +
         `(classInd.txt, trainlist01.txt, testlist01.txt; train with --ucf101 ${out} --split 1)\n`,
     );
     return 0;

@@ -5,6 +5,7 @@ import { TrainProgress } from '../train-progress.js';
 import { WEIGHTS_OPTIONS, weightsFlags } from '../flags/weights-flags.js';
 import { testNet } from '../../train/test-net.js';
 import { positiveInt } from '../flags/numbers.js';
+import { plural } from '../plural.js';
 
 const usage = `usage: c3d test --weights W DATA [options]
 
@@ -75,9 +76,9 @@ export const testCommand: Command = {
       process.stdout.write(JSON.stringify(rep) + '\n');
     } else {
       const lines = [
-        `${r.spec.name} on ${rep.videos ? `${rep.videos} videos, ` : ''}${rep.clips} clips`,
+        `${r.spec.name} on ${rep.videos ? `${plural(rep.videos, 'video')}, ` : ''}${plural(rep.clips, 'clip')}`,
         `  clip accuracy:  top-1 ${pct(rep.clip_top1)}  top-5 ${pct(rep.clip_top5)}`,
-        ...(rep.videos ? [`  video accuracy: top-1 ${pct(rep.video_top1)}  top-5 ${pct(rep.video_top5)}  (${v['test-clips'] ?? 10} clips per video)`] : []),
+        ...(rep.videos ? [`  video accuracy: top-1 ${pct(rep.video_top1)}  top-5 ${pct(rep.video_top5)}  (${plural(Number(v['test-clips'] ?? 10), 'clip')} per video)`] : []),
         `  mean class accuracy ${pct(rep.mean_class_accuracy)}`,
         ...(r.files.length ? [`  wrote ${r.files.join(', ')}`] : []),
       ];

@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG, parseSteps, type TrainConfig } from '../../train/config
 import { parseLrMults } from '../../train/optimizer.js';
 import { train } from '../../train/train.js';
 import { fsReason } from '../../io/read-file.js';
+import { plural } from '../plural.js';
 
 const usage = `usage: c3d train DATA --out RUN [options]
 
@@ -245,11 +246,11 @@ export const trainCommand: Command = {
       const lines = [
         r.interrupted
           ? `c3d train: interrupted at iteration ${r.iterations}/${r.total}; resume with the same command (checkpoint ${r.lastCheckpoint})`
-          : `c3d train: done, ${r.iterations} iterations; weights ${r.final}`,
+          : `c3d train: done, ${plural(r.iterations, 'iteration')}; weights ${r.final}`,
       ];
       if (r.lastLoss !== undefined) lines.push(`  last loss ${r.lastLoss.toFixed(4)}`);
       if (r.best) lines.push(`  best ${r.best.metric} ${(100 * r.best.value).toFixed(1)}% at iteration ${r.best.iteration}: ${r.best.path}`);
-      if (r.skipped.length) lines.push(`  ${r.skipped.length} video(s) skipped (could not be decoded):`, ...r.skipped.map((s) => `    ${s.reason}`));
+      if (r.skipped.length) lines.push(`  ${plural(r.skipped.length, 'video')} skipped (could not be decoded):`, ...r.skipped.map((s) => `    ${s.reason}`));
       lines.push(`  log ${r.run}/log.jsonl, curves ${r.run}/curves.png`);
       process.stderr.write(lines.join('\n') + '\n');
       return r.interrupted ? 130 : 0;

@@ -16,6 +16,7 @@ import { writeVisualization } from '../../viz/visualize-output.js';
 import type { DisplayNormalization } from '../../viz/clip-frames.js';
 import { NET_SOURCE_OPTIONS, NET_SOURCE_USAGE, netSourceFromFlags } from './net-source.js';
 import { positiveInt } from '../flags/numbers.js';
+import { nounFor, plural } from '../plural.js';
 
 const usage = `usage: c3d visualize INPUT... (--weights FILE | --init KIND) --out DIR [options]
        c3d visualize --clips FILE.npy (--weights FILE | --init KIND) --out DIR [options]
@@ -102,7 +103,7 @@ export function parseMaps(v: string | undefined): MapSelection | undefined {
 function parseClass(v: string, names: readonly string[] | undefined, count: number): number {
   if (/^\d+$/.test(v)) {
     const k = Number(v);
-    if (k >= count) throw new UsageError(`--class ${v} is out of range: the net has ${count} classes (0…${count - 1})`);
+    if (k >= count) throw new UsageError(`--class ${v} is out of range: the net has ${plural(count, 'class')} (0…${count - 1})`);
     return k;
   }
   const k = names?.findIndex((n) => n.toLowerCase() === v.toLowerCase()) ?? -1;
@@ -154,7 +155,7 @@ export const visualizeCommand: Command = {
       }
       if (maps && !('top' in maps)) {
         const bad = maps.find((m) => m >= shape[0]);
-        if (bad !== undefined) throw new UsageError(`--maps: map ${bad} is out of range: ${layer} has ${shape[0]} feature maps (0…${shape[0] - 1})`);
+        if (bad !== undefined) throw new UsageError(`--maps: map ${bad} is out of range: ${layer} has ${plural(shape[0]!, 'feature map')} (0…${shape[0] - 1})`);
       }
       const classCount = (src.spec.layers.filter((l) => l.type === 'fc').at(-1) as { out: number } | undefined)?.out ?? 0;
       const classNames = src.classes ?? (classCount === SPORTS1M_LABELS.length ? SPORTS1M_LABELS : undefined);
@@ -184,9 +185,9 @@ export const visualizeCommand: Command = {
         classNames, source: src.source,
       });
       const what = method === 'gradcam'
-        ? `Grad-CAM of class ${result.rows[0]?.classIndex}${classNames?.[result.rows[0]?.classIndex ?? -1] ? ` (${classNames[result.rows[0]!.classIndex!]})` : ''} for ${result.rows.length} clips`
-        : `${result.rows.length} projections of ${layer} maps ${result.maps.join(', ')}`;
-      process.stdout.write(`${what} from ${result.scannedClips} clips → ${values.out} (${written.files.length} files, ${written.index})\n`);
+        ? `Grad-CAM of class ${result.rows[0]?.classIndex}${classNames?.[result.rows[0]?.classIndex ?? -1] ? ` (${classNames[result.rows[0]!.classIndex!]})` : ''} for ${plural(result.rows.length, 'clip')}`
+        : `${plural(result.rows.length, 'projection')} of ${layer} ${nounFor(result.maps.length, 'map')} ${result.maps.join(', ')}`;
+      process.stdout.write(`${what} from ${plural(result.scannedClips, 'clip')} → ${values.out} (${plural(written.files.length, 'file')}, ${written.index})\n`);
       for (const f of result.failed) process.stderr.write(`failed: ${f.error.includes(f.video) ? f.error : `${f.video}: ${f.error}`}\n`);
       return result.failed.length > 0 ? 1 : 0;
     } finally {

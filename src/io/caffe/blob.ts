@@ -7,6 +7,7 @@ import { ByteCursor, withFile } from '../cursor.js';
 import { WeightsError } from '../errors.js';
 import { expectWire, readLength, readTag, readVarint, skipField, WIRE_FIXED32, WIRE_LEN, WIRE_VARINT } from '../protowire.js';
 import { Tensor } from '../../tensor/index.js';
+import { looksLikeOnnx } from '../onnx-weights.js';
 import { FIELD } from './schema.js';
 
 /** A decoded blob: its 5-D shape fields and data (length = product of the shape, checked). */
@@ -76,6 +77,9 @@ function concat(parts: Float32Array[]): Float32Array {
 export function readBinaryproto(path: string): Tensor {
   return withFile(path, (c) => {
     if (c.size === 0) throw new WeightsError(path, 'file is empty (0 bytes)');
+    // Both start with 0x08: say what the file is rather than misread an ONNX model as a blob.
+    if (looksLikeOnnx(c)) throw new WeightsError(path, 'is an ONNX model, not a Caffe mean file (.binaryproto)');
+    c.seek(0);
     const blob = readBlob(c, c.size);
     if (blob.data.length === 0) throw new WeightsError(path, 'blob has no data (not a C3D v1.0 binaryproto?)');
     return new Tensor(blob.shape, blob.data);
