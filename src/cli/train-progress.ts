@@ -1,10 +1,10 @@
 /**
  * How `c3d train` / `c3d test` show progress: on a TTY one redrawn line (iteration, epoch, loss, lr,
  * clips/s, ETA); in a pipe or CI a plain line per logged iteration and, for long stages without
- * iterations (the frame cache, evaluation), a line every ~30 s.
+ * iterations (the frame cache, evaluation), a line every ~30 s (C3D_PROGRESS_INTERVAL=SECONDS, as extract).
  */
 import type { ProgressStream } from './progress.js';
-import { formatSeconds } from './progress.js';
+import { formatSeconds, pipeIntervalMs as defaultPipeIntervalMs } from './progress.js';
 import type { TrainEvent } from '../train/train.js';
 
 export class TrainProgress {
@@ -16,7 +16,7 @@ export class TrainProgress {
   constructor(
     private readonly stream: ProgressStream = process.stderr,
     /** Milliseconds between plain lines in a pipe for stages without iterations. */
-    private readonly pipeIntervalMs = 30_000,
+    private readonly pipeIntervalMs = defaultPipeIntervalMs(),
   ) {
     this.tty = Boolean(stream.isTTY);
   }
