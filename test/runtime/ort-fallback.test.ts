@@ -7,14 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { makeVideo, tempDir } from '../video/make-videos.js';
+import { c3dWithNode } from '../cli/run-cli.js';
 import { CUDA_PROVIDER_HINT } from '../../src/runtime/ort.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** A module hook that makes `import('onnxruntime-node')` fail as if the package were not installed. */
 const NO_ORT = `data:text/javascript,${encodeURIComponent(`
 import { register } from 'node:module';
@@ -25,9 +23,10 @@ register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(
 const dir = tempDir('c3d-ort-fallback-');
 const video = makeVideo(join(dir, 'clip.mp4'), 'testsrc=size=128x96:rate=25', 24, 'libx264', ['-pix_fmt', 'yuv420p']);
 
+/** The CLI's result with its `c3d: warning:` lines picked out. */
 function c3d(args: string[], nodeArgs: string[] = []) {
-  const r = spawnSync(process.execPath, [...nodeArgs, CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, warnings: r.stderr.split('\n').filter((l) => l.startsWith('c3d: warning:')) };
+  const r = c3dWithNode(nodeArgs, ...args);
+  return { code: r.code, stderr: r.err, warnings: r.err.split('\n').filter((l) => l.startsWith('c3d: warning:')) };
 }
 
 const descriptors = (out: string) => (existsSync(out) ? readdirSync(out, { recursive: true }).map(String).filter((f) => f.endsWith('.npy')) : []);

@@ -4,6 +4,7 @@ import { TrainProgress } from '../train-progress.js';
 import { formatSeconds } from '../progress.js';
 import { runDemo, DEMO_RECIPE, QUICK_RECIPE, type DemoStage } from '../../demo/demo.js';
 import { nounFor, plural } from '../plural.js';
+import { positiveInt } from '../flags/numbers.js';
 
 const usage = `usage: c3d demo [--out DIR] [options]
 
@@ -33,8 +34,7 @@ export const demoCommand: Command = {
     const { values: v, positionals } = parseCommandArgs(argv, OPTIONS);
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (v.backend !== undefined && v.backend !== 'wasm' && v.backend !== 'onnxruntime') throw new UsageError(`--backend must be onnxruntime or wasm, got '${v.backend}'`);
-    const threads = v.threads === undefined ? undefined : Number(v.threads);
-    if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 1)) throw new UsageError(`--threads must be a positive integer, got '${v.threads}'`);
+    const threads = positiveInt('threads', v.threads);
     const progress = new TrainProgress();
     const r = await runDemo({
       out: v.out ?? 'c3d-demo',

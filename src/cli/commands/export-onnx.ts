@@ -6,6 +6,7 @@ import { blobNames, countParams } from '../../models/index.js';
 import { checkParams, initParams, syntheticParams, type ParamSet } from '../../nn/index.js';
 import { MODEL_FLAGS_USAGE, MODEL_OPTIONS, SPEC_FLAG_USAGE, SPEC_OPTIONS, specFromFlags } from '../flags/model-flags.js';
 import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS, weightsFlags } from '../flags/weights-flags.js';
+import { positiveInt } from '../flags/numbers.js';
 
 const usage = `usage: c3d export-onnx WEIGHTS OUT.onnx [options]
        c3d export-onnx --init caffe|synthetic [--seed N] OUT.onnx [options]
@@ -43,8 +44,7 @@ export const exportOnnx: Command = {
     if (!out.toLowerCase().endsWith('.onnx')) throw new UsageError(`OUT must end in .onnx, got '${out}'`);
     const seed = values.seed === undefined ? 1 : Number(values.seed);
     if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got '${values.seed}'`);
-    const batch = values.batch === undefined ? undefined : Number(values.batch);
-    if (batch !== undefined && !(Number.isSafeInteger(batch) && batch > 0)) throw new UsageError(`--batch must be a positive integer, got '${values.batch}'`);
+    const batch = positiveInt('batch', values.batch);
 
     let params: ParamSet;
     let source: string;
