@@ -95,10 +95,14 @@ export async function createOnnxStep(spec: NetSpec, opts: OnnxStepOptions = {}):
       // it is handed), the same ones every call: no copy and no garbage of every gradient per step
       // (C3D: 314 MB each).
       grads ??= new Map(graph.params.map((p) => [p, new Tensor(params.get(p)!.shape)]));
-      const fetches: Record<string, Ort.Tensor | null> = { [TRAIN_NAMES.loss]: null, [graph.logits]: null };
+      const fetches: Record<string, Ort.Tensor | null> = { [TRAIN_NAMES.loss]: null, [graph.logits]: null, [TRAIN_NAMES.gradSumSquares]: null };
       for (const [p, t] of grads) fetches[TRAIN_NAMES.grad(p)] = new ort.Tensor('float32', t.data, [...t.shape]);
       const out = await s.run(feeds, fetches);
-      return { loss: (out[TRAIN_NAMES.loss]!.data as Float32Array)[0]!, logits: tensorOf(out[graph.logits]!), grads: new Map(grads) };
+      const sums = out[TRAIN_NAMES.gradSumSquares]!.data as Float32Array;
+      return {
+        loss: (out[TRAIN_NAMES.loss]!.data as Float32Array)[0]!, logits: tensorOf(out[graph.logits]!), grads: new Map(grads),
+        gradSumSquares: new Map(graph.params.map((p, k) => [p, sums[k]!])),
+      };
     },
     async forward(params: ParamSet, clips: Tensor, outputs: readonly string[]): Promise<Map<string, Tensor>> {
       live();

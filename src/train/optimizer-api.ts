@@ -35,9 +35,10 @@ export interface Optimizer {
   /**
    * One update of `params` in place from `grads` (the mean-loss gradient), at base learning rate `lr`
    * (the schedule's value for this iteration; each parameter scales it by its lrMult).
-   * Returns the global gradient L2 norm before clipping.
+   * Returns the global gradient L2 norm before clipping. `sumSquares`: Σ g² per parameter when the
+   * caller already has them (a training backend's by-product), else they are computed here.
    */
-  step(params: ParamSet, grads: ParamSet, lr: number): number;
+  step(params: ParamSet, grads: ParamSet, lr: number, sumSquares?: ReadonlyMap<string, number>): number;
   /** Everything needed to continue exactly (momentum / moments, step count). */
   save(): OptimizerState;
   /** Restores `save()`'s output; throws naming the buffer when shapes do not fit `params`. */

@@ -112,7 +112,7 @@ export function createOptimizer(config: OptimizerConfig, rules: (param: string) 
   return {
     config: cfg,
 
-    step(params: ParamSet, grads: ParamSet, lr: number): number {
+    step(params: ParamSet, grads: ParamSet, lr: number, sumSquares?: ReadonlyMap<string, number>): number {
       if (!Number.isFinite(lr) || lr < 0) throw new OptimizerError(`optimizer: learning rate must be a non-negative number, got ${lr}`);
       // Check everything before touching anything: a failed step leaves params and state as they were.
       let sumSq = 0;
@@ -121,7 +121,7 @@ export function createOptimizer(config: OptimizerConfig, rules: (param: string) 
         if (!g) throw new OptimizerError(`optimizer: no gradient for ${name}`);
         if (!sameShape(g.shape, w.shape)) throw new OptimizerError(`optimizer: gradient of ${name} is ${formatShape(g.shape)}, the parameter ${formatShape(w.shape)}`);
         if (ruleOf(name).lrMult === 0) continue;
-        const s = sumOfSquares(g.data);
+        const s = sumSquares?.get(name) ?? sumOfSquares(g.data);
         if (!Number.isFinite(s)) throw new OptimizerError(`optimizer: the gradient of ${name} is not finite (NaN or infinity; learning rate too high?): parameters left unchanged`);
         sumSq += s;
       }

@@ -30,6 +30,11 @@ export interface StepResult {
    * does, to keep no second 314 MB set for C3D); copy them to keep them longer.
    */
   grads: ParamSet;
+  /**
+   * Σ g² of each gradient, when the backend had it for free (onnxruntime sums them in its graph, on
+   * every thread): the optimizer then skips its own pass over the gradients for the global norm.
+   */
+  gradSumSquares?: ReadonlyMap<string, number>;
 }
 
 export interface TrainStep {

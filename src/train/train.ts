@@ -253,6 +253,8 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
     let loss = 0;
     let correct = 0;
     let grads: ParamSet | undefined;
+    // The backend's Σ g² hold for the step's gradients only when one micro-batch made them.
+    let sumSquares: ReadonlyMap<string, number> | undefined;
     let first = 0;
     for (const m of micro.filter((size) => size > 0)) {
       const size = Math.min(m, n - first);
@@ -265,13 +267,14 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
       loss += r.loss * w;
       correct += countCorrect(r.logits, labels);
       grads = accumulate(grads, r.grads, w, micro.length === 1);
+      sumSquares = micro.length === 1 ? r.gradSumSquares : undefined;
       first += size;
     }
     if (!Number.isFinite(loss)) {
       const kept = lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}` : 'no checkpoint was written yet';
       throw new DivergedError(`loss is ${loss} at iteration ${it + 1} (epoch ${round(position.epoch)}, lr ${lr}); stopped, ${kept}. Try a lower --lr (e.g. ${config.lr / 10}), --clip-grad, or --warmup`);
     }
-    optimizer.step(params, grads!, lr);
+    optimizer.step(params, grads!, lr, sumSquares);
     lastLoss = loss;
     const prevEpochs = Math.floor(position.samples / epochSize);
     position = { ...position, iteration: it + 1, samples: position.samples + n, epoch: (position.samples + n) / epochSize };

@@ -16,7 +16,7 @@ import { createWasmStep } from '../../src/train/wasm-step.js';
 import { createTrainStep } from '../../src/train/create-step.js';
 import { dropoutMasks, dropoutSites } from '../../src/train/dropout.js';
 import { chooseWeightGradRoute, type TrainGraphOptions, type WeightGradRoute } from '../../src/train/onnx/graph.js';
-import type { TrainStep } from '../../src/train/step.js';
+import type { StepResult, TrainStep } from '../../src/train/step.js';
 import { expectClose, loadGolden } from '../models/golden.js';
 import { assertClose as assertCloseTo } from './fixtures.js';
 
@@ -106,6 +106,18 @@ const CASES: Case[] = [
   { what: 'the same on the conv route', spec: ODD_SPEC, graph: { weightGrad: allRoutes(ODD_SPEC, 'conv') } },
 ];
 
+/** The graph's Σ g² per parameter (the optimizer's norm) equal the returned gradients' own. */
+function assertSumSquares(r: StepResult, what: string): void {
+  assert.ok(r.gradSumSquares, `${what}: no gradSumSquares`);
+  assert.deepEqual([...r.gradSumSquares.keys()].sort(), [...r.grads.keys()].sort(), `${what}: Σ g² for every parameter`);
+  for (const [name, g] of r.grads) {
+    let want = 0;
+    for (const v of g.data) want += v * v;
+    const got = r.gradSumSquares.get(name)!;
+    assert.ok(Math.abs(got - want) <= 1e-4 * want + 1e-30, `${what}: Σ g² of ${name}: ${got} vs ${want}`);
+  }
+}
+
 describe('onnxruntime step vs the wasm step on the reference kernels (batch 3, dropout on)', () => {
   for (const c of CASES) {
     it(c.what, async () => {
@@ -121,6 +133,7 @@ describe('onnxruntime step vs the wasm step on the reference kernels (batch 3, d
         const ref = await wasm.lossAndGrads(params, { clips, labels, dropoutMasks: masks });
         const ours = await onnx.lossAndGrads(params, { clips, labels, dropoutMasks: masks });
         assertSameStep(ours, ref, c.what);
+        assertSumSquares(ours, c.what);
         // Without masks both run with dropout off.
         assertSameStep(await onnx.lossAndGrads(params, { clips, labels }), await wasm.lossAndGrads(params, { clips, labels }), `${c.what}, dropout off`);
         const outs = c.spec.outputs;

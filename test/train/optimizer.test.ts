@@ -84,6 +84,23 @@ test('the caller\'s gradients are read, not written (clipping included)', async 
   for (const [k, g] of grads) assert.deepEqual(g.data, before.get(k)!.data, k);
 });
 
+test('step() uses Σ g² handed in by the backend: the same update and norm; a non-finite one refuses the step', async () => {
+  const c = caseNamed('sgd-clip-3');
+  const { grads } = await new Net(fx.spec, cloneParams(fx.initial), referenceKernels).lossAndGrads(fx.clips, fx.labels, { train: false });
+  const sums = new Map([...grads].map(([k, g]) => [k, g.data.reduce((s, v) => s + v * v, 0)]));
+  const own = cloneParams(fx.initial);
+  const given = cloneParams(fx.initial);
+  const normOwn = createOptimizer(c.config, caffeParamRules(fx.spec)).step(own, grads, c.lr);
+  const optGiven = createOptimizer(c.config, caffeParamRules(fx.spec));
+  const normGiven = optGiven.step(given, grads, c.lr, sums);
+  assert.ok(Math.abs(normOwn - normGiven) <= 1e-12 * normOwn, `${normOwn} vs ${normGiven}`);
+  for (const [k, t] of own) assert.deepEqual(given.get(k)!.data, t.data, k);
+  // The sums decide the finiteness check: a NaN sum leaves everything as it was.
+  const kept = cloneParams(given);
+  assert.throws(() => optGiven.step(given, grads, c.lr, new Map([...sums, ['fc7.weight', NaN]])), /gradient of fc7\.weight is not finite/);
+  for (const [k, t] of kept) assert.deepEqual(given.get(k)!.data, t.data, k);
+});
+
 test('a frozen layer (lr ×0) is not updated, leaves the norm, and still has saved buffers', async () => {
   const c = caseNamed('sgd-3');
   const rules = caffeParamRules(fx.spec, { freeze: new Set(['conv1', 'fc8']) });

@@ -7,7 +7,9 @@
  * under its own name (`conv1a.weight`…), so one session serves every step while the optimizer
  * updates the caller's tensors; per active dropout layer `mask:<layer>` (N, …), the keep-mask already
  * scaled by 1/(1 − p) (zeros and 1/(1 − p); all ones turns dropout off), drawn by the training loop.
- * Outputs: `train:loss` (scalar), the logits (named as the blob), `grad:<param>` for every parameter.
+ * Outputs: `train:loss` (scalar), the logits (named as the blob), `grad:<param>` for every parameter,
+ * and `train:grad_sumsq` (P), Σ g² of each gradient in `params` order — the optimizer's global norm
+ * and finiteness check, summed here on every thread instead of in a second pass over 314 MB in JS.
  * The batch dim is symbolic, so micro-batches of any size run in the same session.
  *
  * Backward rules (x the layer input, y its output, g = dL/dy):
@@ -53,6 +55,7 @@ export const TRAIN_NAMES = {
   clips: INPUT_BLOB,
   labels: 'train:labels',
   loss: 'train:loss',
+  gradSumSquares: 'train:grad_sumsq',
   mask: (layer: string) => `mask:${layer}`,
   grad: (param: string) => `grad:${param}`,
   argmax: (pool: string) => `argmax:${pool}`,
@@ -216,9 +219,12 @@ export function buildTrainGraph(spec: NetSpec, opts: TrainGraphOptions = {}): Tr
   const chunkBytes = opts.chunkBytes ?? 8 * 2 ** 20;
   for (let k = saved.length - 1; k >= 0 && grad !== null; k--) grad = backwardNodes(g, saved[k]!, grad, routes, chunkBytes);
 
+  const sums = params.map((p) => g.op('ReduceSumSquare', [TRAIN_NAMES.grad(p)], `${p}:grad_sumsq`, [attrInt('keepdims', 0)]));
+  g.opNamed('Concat', sums.map((t, k) => g.op('Reshape', [t, g.int64([1])], `${params[k]}:grad_sumsq1`)), [TRAIN_NAMES.gradSumSquares], [attrInt('axis', 0)]);
   const paramShapesByName = new Map(inputs.slice(2).map((v) => [v.name!, v]));
   const outputs: ValueInfoProto[] = [
     valueInfo(TRAIN_NAMES.loss, DataType.FLOAT, []),
+    valueInfo(TRAIN_NAMES.gradSumSquares, DataType.FLOAT, [params.length]),
     valueInfo(logits, DataType.FLOAT, ['N', classes]),
     ...params.map((p) => ({ ...paramShapesByName.get(p)!, name: TRAIN_NAMES.grad(p) })),
     ...debugInfos,
