@@ -26,6 +26,8 @@ export interface ExtractJobOptions extends OutputOptions {
   overwrite?: boolean;
   /** Manifest path (default DIR/manifest.jsonl). */
   manifest?: string;
+  /** Receives the manifest entries instead of the file (a queue worker records only a job's final outcome). */
+  manifestSink?: Pick<Manifest, 'add' | 'relativePath'>;
 }
 
 export interface JobHooks {
@@ -54,7 +56,7 @@ export interface JobSummary {
 
 export async function runExtractJob(inputs: readonly VideoInput[], backend: Backend, o: ExtractJobOptions, hooks: JobHooks = {}): Promise<JobSummary> {
   const t0 = performance.now();
-  const manifest = new Manifest(o.manifest ?? join(o.outDir, 'manifest.jsonl'));
+  const manifest = o.manifestSink ?? new Manifest(o.manifest ?? join(o.outDir, 'manifest.jsonl'));
   const summary: JobSummary = { total: inputs.length, done: 0, skipped: 0, failed: [], damaged: [], frames: 0, clips: 0, seconds: 0, forwardSeconds: 0 };
   const todo: VideoSource[] = [];
   const byId = new Map<string, VideoInput>();
@@ -77,7 +79,7 @@ export async function runExtractJob(inputs: readonly VideoInput[], backend: Back
       const input = byId.get(v.id)!;
       const outputs = writeVideoOutputs(o, v.id, v.layers).map((p) => manifest.relativePath(p));
       const verdict = checkDecode(input.path, v.frames, v.decode);
-      const common = { frames: v.frames, clips: v.clips, seconds: round3(v.seconds), outputs };
+      const common = { frames: v.frames, clips: v.clips, seconds: round3(v.seconds), outputs, ...(backend.precision === 'int8' ? { precision: 'int8' as const } : {}) };
       if (verdict.status === 'ok') {
         manifest.add({ id: v.id, input: input.path, status: 'done', ...common });
         hooks.onVideoEnd?.(v.id, 'done', `frames: ${v.frames}, clips: ${v.clips}`);

@@ -21,6 +21,8 @@ export interface ManifestEntry {
   /** Files written, relative to the manifest's own folder ('/'-separated). */
   outputs?: string[];
   error?: string;
+  /** 'int8' when the features were computed by the int8 net (src/quant); absent for fp32. */
+  precision?: 'int8';
   /** ISO time the line was written. */
   time: string;
 }

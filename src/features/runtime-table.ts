@@ -79,7 +79,7 @@ export async function measureRuntime(videos: readonly VideoInput[], backend: Bac
   const clipSize = C * L * H * W;
   const out: OutputOptions = { outDir: join(o.workDir, 'stages'), format: 'npy', mode: 'video', layers };
   const m: RuntimeMeasurement = {
-    backend: `${backend.name}${backend.threads ? ` (${backend.threads} thread${backend.threads === 1 ? '' : 's'})` : ''}`,
+    backend: `${backend.name}${backend.precision === 'int8' ? ' int8' : ''}${backend.threads ? ` (${backend.threads} thread${backend.threads === 1 ? '' : 's'})` : ''}`,
     videos: videos.length, frames: 0, clips: 0, failed: [], stages: { decode: 0, resize: 0, forward: 0, write: 0 }, stagesTotal: 0,
   };
   const s = m.stages;

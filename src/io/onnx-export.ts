@@ -192,7 +192,8 @@ export function writeOnnxModel(path: string, spec: NetSpec, params: ReadonlyMap<
   return bytes.length + meta.length;
 }
 
-function metadataProps(spec: NetSpec, convention: InputConvention | undefined): onnxProto.onnx.IStringStringEntryProto[] {
+/** The metadata_props our ONNX files record: the spec (registry name and JSON) and the input convention. */
+export function metadataProps(spec: NetSpec, convention: InputConvention | undefined): onnxProto.onnx.IStringStringEntryProto[] {
   // spec.name is the registry name plus any changed options: "depth-3 (classes 6, width 0.25)".
   const registry = modelNames.find((m) => spec.name === m || spec.name.startsWith(`${m} (`));
   const props: onnxProto.onnx.IStringStringEntryProto[] = [{ key: ONNX_META.specJson, value: JSON.stringify(spec) }];

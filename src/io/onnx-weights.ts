@@ -52,13 +52,22 @@ export interface OnnxWeights {
   summary: OnnxSummary;
   /** For our own C3D exports: how pool5 pads ('caffe' ceil as end padding, 'port' begin padding). */
   pool5?: 'caffe' | 'port';
+  /** The file's bytes, when it is an int8 model written by `c3d quantize` (metadata c3d.precision = int8). */
+  int8Model?: Uint8Array;
 }
 
 /**
  * metadata_props keys of the files writeOnnxModel (src/io/onnx-export.ts) writes, as in our safetensors
  * checkpoints: the spec (registry name and full JSON) and the input convention.
  */
-export const ONNX_META = { spec: 'c3d.spec', specJson: 'c3d.spec_json', input: 'c3d.input' } as const;
+export const ONNX_META = {
+  spec: 'c3d.spec',
+  specJson: 'c3d.spec_json',
+  input: 'c3d.input',
+  /** 'int8' in files `c3d quantize` writes (src/quant), with the calibration facts as JSON. */
+  precision: 'c3d.precision',
+  calibration: 'c3d.calibration',
+} as const;
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -103,7 +112,8 @@ export function fileLooksLikeOnnx(path: string): boolean {
 
 /** Reads every weight of an ONNX model as float32, with a summary of the graph. */
 export function readOnnxWeights(path: string): OnnxWeights {
-  const model = onnx.ModelProto.decode(readFileSync(path));
+  const fileBytes = readFileSync(path);
+  const model = onnx.ModelProto.decode(fileBytes);
   const graph = model.graph;
   if (!graph) throw new WeightsError(path, 'ONNX model has no graph');
   const nodes = graph.node ?? [];
@@ -120,8 +130,13 @@ export function readOnnxWeights(path: string): OnnxWeights {
       const transB = toInt(node.attribute?.find((a) => a.name === 'transB')?.i as Int) === 1;
       if (ins[1]) uses.set(ins[1], { node, kind: 'weight', transpose: !transB });
       if (ins[2]) uses.set(ins[2], { node, kind: 'bias', transpose: false });
+    } else if (node.opType === 'QLinearConv') {
+      // Our int8 files (c3d quantize): int8 weight × per-channel scale, int32 bias × x_scale·w_scale.
+      if (ins[3]) uses.set(ins[3], { node, kind: 'weight', transpose: false });
+      if (ins[8]) uses.set(ins[8], { node, kind: 'bias', transpose: false });
     }
   }
+  const initByName = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
 
   const sources: { name: string; proto: TensorProto; from: string }[] = [];
   for (const t of graph.initializer ?? []) sources.push({ name: t.name ?? '', proto: t, from: 'initializer' });
@@ -138,6 +153,10 @@ export function readOnnxWeights(path: string): OnnxWeights {
   for (const { name, proto } of sources) {
     const use = uses.get(name);
     const named = /\.(weight|bias)$/.test(name);
+    if (use?.node.opType === 'QLinearConv') {
+      found.set(name, { key: name, tensor: dequantizeQLinearConvParam(path, name, proto, use.kind, use.node, initByName) });
+      continue;
+    }
     if ((!use && !named) || !isFloatType(proto.dataType ?? 0)) {
       skipped.push(name);
       continue;
@@ -177,7 +196,48 @@ export function readOnnxWeights(path: string): OnnxWeights {
     renamedFrom: new Map([...tensors.keys()].filter((k) => renamedFrom.has(k)).map((k) => [k, renamedFrom.get(k)!])),
     metadata: new Map((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? ''])),
   };
-  return { tensors, summary, pool5: pool5Style(nodes) };
+  // An int8 model (c3d quantize) runs as it is: its bytes go to the onnxruntime session.
+  const int8 = summary.metadata.get(ONNX_META.precision) === 'int8';
+  return { tensors, summary, pool5: pool5Style(nodes), ...(int8 ? { int8Model: fileBytes } : {}) };
+}
+
+/** The fp32 value of a QLinearConv's int8 weight (per-channel scale) or int32 bias (scale x_scale·w_scale). */
+function dequantizeQLinearConvParam(path: string, name: string, proto: TensorProto, kind: 'weight' | 'bias', node: onnxProto.onnx.INodeProto, inits: Map<string, TensorProto>): Tensor {
+  const ins = node.input ?? [];
+  const floats = (n: string | undefined): Float32Array => {
+    const t = n === undefined ? undefined : inits.get(n);
+    if (!t) throw new WeightsError(path, `QLinearConv ${node.name}: scale ${n} is not an initializer`);
+    return toTensor(path, n!, t).data;
+  };
+  const dims = (proto.dims ?? []).map((d) => toInt(d as Int));
+  const n = dims.reduce((a, b) => a * b, 1);
+  const D = onnx.TensorProto.DataType;
+  const want = kind === 'weight' ? D.INT8 : D.INT32;
+  if (proto.dataType !== want) throw new WeightsError(path, `QLinearConv ${node.name}: ${kind} ${name} is not ${kind === 'weight' ? 'int8' : 'int32'}`);
+  let q: Int8Array | Int32Array;
+  if (proto.rawData && proto.rawData.length) {
+    const raw = proto.rawData;
+    if (raw.length !== n * (kind === 'weight' ? 1 : 4)) throw new WeightsError(path, `initializer ${name} has ${raw.length} bytes of data, dims ${dims.join('×')} need ${n * (kind === 'weight' ? 1 : 4)}`);
+    if (kind === 'weight') q = new Int8Array(raw.buffer, raw.byteOffset, n);
+    else {
+      const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      q = Int32Array.from({ length: n }, (_, i) => view.getInt32(i * 4, true));
+    }
+  } else {
+    const values = proto.int32Data ?? [];
+    if (values.length !== n) throw new WeightsError(path, `initializer ${name} has ${values.length} values, dims ${dims.join('×')} need ${n}`);
+    q = kind === 'weight' ? Int8Array.from(values) : Int32Array.from(values);
+  }
+  const wScale = floats(ins[4]);
+  const out = new Float32Array(n);
+  const channels = dims[0] ?? 1;
+  const per = n / channels;
+  const xScale = kind === 'bias' ? floats(ins[1])[0]! : 1;
+  for (let i = 0; i < n; i++) {
+    const o = kind === 'weight' ? Math.floor(i / per) : i;
+    out[i] = q[i]! * (wScale.length === 1 ? wScale[0]! : wScale[o]!) * xScale;
+  }
+  return new Tensor(dims.length ? dims : [1], out);
 }
 
 /** FLOAT, FLOAT16, DOUBLE, BFLOAT16. */

@@ -47,6 +47,11 @@ export interface WeightSet {
   classes?: string[];
   /** The file the weights came from (for messages and provenance). */
   source: string;
+  /**
+   * For an int8 model written by `c3d quantize`: its ONNX bytes (run as they are by onnxruntime) and
+   * its calibration facts (JSON); `params` then hold the dequantised weights.
+   */
+  int8?: { model: Uint8Array; calibration?: string };
   format?: WeightsFormat;
 }
 
@@ -86,6 +91,7 @@ interface RawWeights {
   training?: TrainingState;
   /** For ONNX files: opset, inputs/outputs, skipped tensors (what `c3d inspect` prints). */
   onnx?: OnnxSummary;
+  int8?: WeightSet['int8'];
 }
 
 /** Reads, renames and validates; resolves only with a complete WeightSet. */
@@ -136,7 +142,10 @@ export async function loadCheckpoint(path: string, opts: LoadOptions = {}): Prom
     };
   }
   return {
-    weights: { params, spec: opts.spec ?? raw.spec, specDef: raw.specDef, classes: raw.classes, convention, source: path, format: raw.format },
+    weights: {
+      params, spec: opts.spec ?? raw.spec, specDef: raw.specDef, classes: raw.classes, convention, source: path, format: raw.format,
+      ...(raw.int8 ? { int8: raw.int8 } : {}),
+    },
     training: raw.training,
   };
 }
@@ -186,10 +195,11 @@ function readRawUnchecked(path: string): RawWeights {
  * from the graph (pool5's padding for C3D, the graph name for the other built-in nets).
  */
 function fromOnnx(path: string): RawWeights {
-  const { tensors, summary, pool5 } = readOnnxWeights(path);
+  const { tensors, summary, pool5, int8Model } = readOnnxWeights(path);
   const preset = detectPreset([...tensors.keys()]);
-  const base = { format: 'onnx' as const, tensors, preset, onnx: summary };
   const meta = summary.metadata;
+  const int8 = int8Model ? { model: int8Model, calibration: meta.get(ONNX_META.calibration) } : undefined;
+  const base = { format: 'onnx' as const, tensors, preset, onnx: summary, ...(int8 ? { int8 } : {}) };
   if (meta.has(ONNX_META.specJson)) {
     // Written by c3d (writeOnnxModel): the spec and convention are recorded, as in our checkpoints.
     try {

@@ -8,7 +8,7 @@ import type { NetSpec } from '../models/spec.js';
 import { blobNames } from '../models/shapes.js';
 import { buildOnnxModelWithExternalData } from '../io/onnx-export.js';
 import { availableParallelism } from 'node:os';
-import type { Backend } from './backend.js';
+import type { Backend, Precision } from './backend.js';
 import { checkClips, checkOutputs } from './clips.js';
 import { createOrtSession, loadOnnxRuntime, type ExecutionProviders } from './ort.js';
 
@@ -22,6 +22,11 @@ export interface OnnxRuntimeOptions {
   threads?: number;
   /** Blobs to expose (default: every blob of the spec). */
   outputs?: readonly string[];
+  /**
+   * A ready ONNX model of `spec` to run instead of exporting `params` (an int8 model from src/quant,
+   * with every blob of `outputs` as a graph output); `precision` says what it computes in.
+   */
+  model?: { bytes: Uint8Array; precision: Precision };
 }
 
 export async function createOnnxRuntimeBackend(
@@ -38,16 +43,24 @@ export async function createOnnxRuntimeBackend(
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isSafeInteger(threads) || threads < 1) throw new Error(`onnxruntime backend: threads must be a positive integer, got ${threads}`);
   options.intraOpNumThreads = threads;
-  // The weights go in as in-memory external data (views of the caller's tensors), so the model
-  // protobuf holds only the graph: session creation needs no extra 320 MB copy of C3D's weights.
-  const model = buildOnnxModelWithExternalData(spec, params, { outputs: outputNames });
-  options.externalData = model.externalData;
-  let session: Ort.InferenceSession | null = await createOrtSession(ort, model.bytes, options, `the onnxruntime session of ${spec.name}`);
+  let bytes: Uint8Array;
+  if (opts.model) {
+    bytes = opts.model.bytes;
+  } else {
+    // The weights go in as in-memory external data (views of the caller's tensors), so the model
+    // protobuf holds only the graph: session creation needs no extra 320 MB copy of C3D's weights.
+    const model = buildOnnxModelWithExternalData(spec, params, { outputs: outputNames });
+    options.externalData = model.externalData;
+    bytes = model.bytes;
+  }
+  const precision = opts.model?.precision ?? 'fp32';
+  let session: Ort.InferenceSession | null = await createOrtSession(ort, bytes, options, `the onnxruntime session of ${spec.name}${precision === 'int8' ? ' (int8)' : ''}`);
   const [c, l, h, w] = spec.input;
   return {
     name: 'onnxruntime',
     outputNames,
     inputShape: [c, l, h, w],
+    precision,
     threads: (opts.executionProviders ?? ['cpu']).every((ep) => (typeof ep === 'string' ? ep : ep.name) === 'cpu') ? threads : undefined,
     async run(clips, outputs) {
       if (!session) throw new Error('onnxruntime backend: used after dispose()');

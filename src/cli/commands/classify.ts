@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { WEIGHTS_FLAGS_USAGE, WEIGHTS_OPTIONS } from '../flags/weights-flags.js';
 import { BACKEND_FLAGS_USAGE, BACKEND_OPTIONS, MODEL_OPTIONS } from '../flags/model-flags.js';
+import { PRECISION_FLAGS_USAGE, PRECISION_OPTIONS } from '../flags/precision-flags.js';
 import { checkDecode, type DecodeVerdict } from '../../features/decode-check.js';
 import { plural } from '../plural.js';
 import { Progress } from '../progress.js';
@@ -26,6 +27,7 @@ every 8 frames, centre crop), with Sports-1M label names for a 487-way net.
   --weights FILE       weights (required)
 ${WEIGHTS_FLAGS_USAGE}
 ${BACKEND_FLAGS_USAGE}
+${PRECISION_FLAGS_USAGE}
 
 VIDEO: files, folders (searched recursively) or quoted globs, as for 'c3d extract'. A truncated
 video or one ffmpeg reported errors on is still classified from the frames decoded, with a warning
@@ -37,6 +39,7 @@ const OPTIONS = {
   ...WEIGHTS_OPTIONS,
   ...MODEL_OPTIONS,
   ...BACKEND_OPTIONS,
+  ...PRECISION_OPTIONS,
   weights: { type: 'string' },
   top: { type: 'string' },
   labels: { type: 'string' },
@@ -64,7 +67,7 @@ export const classify: Command = {
     const jobs = positiveInt('jobs', values.jobs, 2);
     // Decoders fork their ffmpeg relays before the weights are in memory, when forking is cheap.
     if (inputs.length > 0) await startDecoders(Math.min(jobs, inputs.length));
-    const net = await netFromFlags(values);
+    const net = await netFromFlags(values, undefined, { videos: inputs.map((v) => v.path), stride, fps });
     try {
       if (!net.backend.outputNames.includes('prob')) throw new Error(`${net.spec.name} has no 'prob' output`);
       const classes = net.spec.layers.filter((l) => l.type === 'fc').at(-1) as { out?: number } | undefined;

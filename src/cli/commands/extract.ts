@@ -19,6 +19,9 @@ import { centreCrop } from '../../features/preprocess.js';
 import { readNpy } from '../../io/npy.js';
 import { type OutputFormat, type OutputMode, type RowProjection } from '../../features/outputs.js';
 import { positiveInt } from '../flags/numbers.js';
+import type { ModelOptions } from '../../models/index.js';
+import { queueUrlOrUsageError, runQueued } from './extract-queue.js';
+import { calibrateFromVideos, PRECISION_FLAGS_USAGE, PRECISION_OPTIONS, precisionFromFlags } from '../flags/precision-flags.js';
 
 const usage = `usage: c3d extract INPUT... --weights FILE --out DIR [options]
 
@@ -50,11 +53,18 @@ Job
   --list FILE          more inputs, one path per line (relative to the current directory)
   --overwrite          redo videos whose outputs exist
   --manifest FILE      manifest path (default DIR/manifest.jsonl)
+Scale-out (docs/scale.md)
+  --queue URL          enqueue one job per video on Redis (redis://HOST:PORT/DB) for 'c3d worker'
+                       processes on any number of machines (DIR, the inputs and the weights on a
+                       shared filesystem, same paths); waits with the same progress and summary
+  --no-wait            with --queue: return once the jobs are queued
+  --attempts N         with --queue: tries per video before it is failed (default 3)
 Weights and net
   --weights FILE       .caffemodel, .pt/.pth/.pickle or .safetensors (required)
 ${WEIGHTS_FLAGS_USAGE}
   --classes/--width/--size/--length   model options (see 'c3d models')
 ${BACKEND_FLAGS_USAGE}
+${PRECISION_FLAGS_USAGE}
 
 Frames are decoded as BGR, resized to 171×128 with OpenCV's bilinear arithmetic and centre-cropped
 at (8, 29) to 112×112, as in the Caffe release. A video shorter than one clip is padded by repeating
@@ -73,6 +83,7 @@ const OPTIONS = {
   ...WEIGHTS_OPTIONS,
   ...MODEL_OPTIONS,
   ...BACKEND_OPTIONS,
+  ...PRECISION_OPTIONS,
   weights: { type: 'string' },
   out: { type: 'string' },
   layer: { type: 'string', multiple: true },
@@ -90,6 +101,9 @@ const OPTIONS = {
   list: { type: 'string', multiple: true },
   overwrite: { type: 'boolean' },
   manifest: { type: 'string' },
+  queue: { type: 'string' },
+  'no-wait': { type: 'boolean' },
+  attempts: { type: 'string' },
 } as const;
 
 
@@ -135,27 +149,56 @@ export function onInterrupt(message: () => string): () => void {
   return () => void process.removeListener('SIGINT', handler);
 }
 
-/** Loads weights + spec + backend from the shared flags. */
-export async function netFromFlags(values: Values, clipLength?: number): Promise<LoadedNet> {
+/**
+ * Loads weights + spec + backend from the shared flags; with --precision int8 --calibrate-clips N,
+ * calibrates on the first clips of `videos` (clips `stride` frames apart).
+ */
+export async function netFromFlags(values: Values, clipLength?: number, calibration?: { videos: readonly string[]; stride: number; fps?: number }): Promise<LoadedNet> {
   if (!values.weights) {
     throw new UsageError(
       '--weights is required: the C3D Sports-1M release converted once with c3d convert, the PyTorch port\'s c3d.pickle, a net you trained (RUN/final.safetensors), or demo (the small net c3d demo trains, bundled) — see docs/weights.md',
     );
   }
   const flags = weightsFlags(values);
-  const modelOptions = modelOptionsFromFlags(values);
-  if (clipLength !== undefined) {
-    if (modelOptions.length !== undefined && modelOptions.length !== clipLength) throw new UsageError('--clip-len and --length disagree');
-    modelOptions.length = clipLength;
-  }
+  const modelOptions = modelOptionsWithClipLength(values, clipLength);
   const b = backendFromFlags(values);
+  const p = precisionFromFlags(values);
   return loadNet({
     weights: values.weights,
     load: flags.load,
     model: flags.model === 'none' ? undefined : flags.model,
     modelOptions,
     backend: { backend: b.backend, threads: b.threads, executionProviders: b.executionProviders },
+    precision: p.precision,
+    calibrate: p.calibrateClips !== undefined && calibration
+      ? calibrateFromVideos(calibration.videos, p.calibrateClips, calibration.stride, { ffmpeg: values.ffmpeg, fps: calibration.fps })
+      : undefined,
   });
+}
+
+/** The model options of the flags, with --clip-len as the net's clip length. */
+function modelOptionsWithClipLength(values: Values, clipLength: number | undefined): ModelOptions {
+  const modelOptions = modelOptionsFromFlags(values);
+  if (clipLength !== undefined) {
+    if (modelOptions.length !== undefined && modelOptions.length !== clipLength) throw new UsageError('--clip-len and --length disagree');
+    modelOptions.length = clipLength;
+  }
+  return modelOptions;
+}
+
+/** Checks --layer against the net and returns the run's description line (stderr, before the work). */
+function describeRun(net: LoadedNet, layers: string[], stride: number, mode: OutputMode, segments: number | undefined): string {
+  const [, L, H] = net.backend.inputShape;
+  for (const l of layers) {
+    if (!net.backend.outputNames.includes(l)) throw new UsageError(`--layer ${l}: not an output of ${net.spec.name} (has: ${net.backend.outputNames.join(', ')})`);
+  }
+  const geometry = geometryForCrop(H);
+  const crop = centreCrop(geometry);
+  return (
+    `c3d extract: ${net.conventionLine}; frames resized to ${geometry.resizeWidth}×${geometry.resizeHeight}, ` +
+    `crop ${H}×${H} at (${crop.y}, ${crop.x}); clips of ${L} frames every ${stride}; ${net.spec.name} on ${net.backend.name}; ` +
+    `${layers.join(', ')} → ${mode === 'video' ? 'video descriptor (mean, L2)' : mode === 'clips' ? 'per clip' : `${segments} segments`}\n`
+  );
 }
 
 function parseLayers(values: Values): string[] {
@@ -185,6 +228,13 @@ export const extract: Command = {
     if (!values.clips && positionals.length === 0 && !values.list) throw new UsageError('no input videos (give files, folders, globs or --list FILE)');
     checkOutDir('--out', values.out);
     if (values.manifest) checkOutDir('--manifest folder', dirname(values.manifest));
+    if (values.queue === undefined && (values['no-wait'] || values.attempts !== undefined)) throw new UsageError('--no-wait and --attempts apply to --queue runs only');
+    const queueUrl = values.queue === undefined ? undefined : queueUrlOrUsageError(values.queue);
+    if (queueUrl !== undefined && values.clips) throw new UsageError('--clips runs in this process; drop --queue');
+    if (values['calibrate-clips'] !== undefined && (queueUrl !== undefined || values.clips)) {
+      throw new UsageError(`--calibrate-clips calibrates on the videos of this run; with ${values.clips ? '--clips' : '--queue'}, quantise once with 'c3d quantize' and pass the .int8.onnx as --weights`);
+    }
+    const attempts = positiveInt('attempts', values.attempts, 3);
     const inputs = values.clips ? [] : inputsOrUsageError(positionals, values.list ?? []);
     const pcaModel = values.pca ? loadPca(values.pca) : undefined;
     const pca: RowProjection | undefined = pcaModel && {
@@ -193,21 +243,30 @@ export const extract: Command = {
       project: (data, rows) => pcaModel.project({ rows, dim: pcaModel.inputDim, data }).data,
     };
 
+    if (queueUrl !== undefined) {
+      // The net is built here once, only to check the weights and options before any job is queued.
+      const net = await netFromFlags(values, clipLength);
+      try {
+        process.stderr.write(describeRun(net, layers, stride, mode, segments));
+      } finally {
+        await net.backend.dispose();
+      }
+      const flags = weightsFlags(values);
+      return await runQueued({
+        url: queueUrl, wait: !values['no-wait'], attempts, inputs, weights: values.weights!, map: values.map, channels: values.channels, mean: values.mean,
+        model: flags.model === 'none' ? undefined : flags.model, modelOptions: modelOptionsWithClipLength(values, clipLength),
+        outDir: values.out, manifest: values.manifest, format, mode, layers, segments, pca: values.pca, stride, batchSize, fps,
+        ffmpeg: values.ffmpeg, overwrite: values.overwrite,
+      });
+    }
+
     // Decoders fork their ffmpeg relays before the weights are in memory, when forking is cheap.
     if (inputs.length > 0) await startDecoders(Math.min(jobs, inputs.length));
-    const net = await netFromFlags(values, clipLength);
+    const net = await netFromFlags(values, clipLength, { videos: inputs.map((v) => v.path), stride, fps });
     try {
       const [, L, H] = net.backend.inputShape;
-      for (const l of layers) {
-        if (!net.backend.outputNames.includes(l)) throw new UsageError(`--layer ${l}: not an output of ${net.spec.name} (has: ${net.backend.outputNames.join(', ')})`);
-      }
       const geometry = geometryForCrop(H);
-      const crop = centreCrop(geometry);
-      process.stderr.write(
-        `c3d extract: ${net.conventionLine}; frames resized to ${geometry.resizeWidth}×${geometry.resizeHeight}, ` +
-          `crop ${H}×${H} at (${crop.y}, ${crop.x}); clips of ${L} frames every ${stride}; ${net.spec.name} on ${net.backend.name}; ` +
-          `${layers.join(', ')} → ${mode === 'video' ? 'video descriptor (mean, L2)' : mode === 'clips' ? 'per clip' : `${segments} segments`}\n`,
-      );
+      process.stderr.write(describeRun(net, layers, stride, mode, segments));
       if (values.clips) return await clipsOnly(values.clips, values.out, layers, net, batchSize);
 
       const progress = new Progress(inputs.length);

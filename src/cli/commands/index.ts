@@ -14,5 +14,8 @@ import { synthCommand } from './synth.js';
 import { visualizeCommand } from './visualize.js';
 import { runtimeCommand } from './runtime.js';
 import { demoCommand } from './demo.js';
+import { workerCommand } from './worker.js';
+import { queueCommand } from './queue.js';
+import { quantizeCommand } from './quantize.js';
 
-export const commands: Command[] = [convert, inspect, models, exportOnnx, extract, classify, evalCommand, searchCommand, trainCommand, testCommand, synthCommand, visualizeCommand, runtimeCommand, demoCommand];
+export const commands: Command[] = [convert, inspect, models, exportOnnx, quantizeCommand, extract, classify, evalCommand, searchCommand, trainCommand, testCommand, synthCommand, visualizeCommand, runtimeCommand, demoCommand, workerCommand, queueCommand];

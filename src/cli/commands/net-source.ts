@@ -13,6 +13,7 @@ import { BGR_NO_MEAN, type PixelConvention } from '../../features/convention.js'
 import { initParams, syntheticParams } from '../../nn/index.js';
 import type { NetSpec } from '../../models/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { calibrateFromVideos, precisionFromFlags } from '../flags/precision-flags.js';
 
 export const NET_SOURCE_USAGE = `  --weights FILE       .caffemodel, .pt/.pth/.pickle, .safetensors or .onnx; 'demo': the bundled demo net
   --init KIND          random weights instead: caffe (Caffe's initialisation) or synthetic (the test
@@ -41,12 +42,20 @@ export interface NetSource {
 type Values = {
   weights?: string; init?: string; seed?: string; map?: string; model?: string; spec?: string; channels?: string; mean?: string;
   classes?: string; width?: string; size?: string; length?: string; threads?: string; ep?: string;
+  precision?: string; 'calibrate-clips'?: string; ffmpeg?: string;
 };
 
-/** Loads (or draws) the weights, and builds a backend of kind `backend` on them unless it is null. */
-export async function netSourceFromFlags(values: Values, backend: BackendName | null): Promise<NetSource> {
+/**
+ * Loads (or draws) the weights, and builds a backend of kind `backend` on them unless it is null;
+ * with --precision int8 --calibrate-clips N, calibrated on the first clips of `calibration.videos`.
+ */
+export async function netSourceFromFlags(values: Values, backend: BackendName | null, calibration?: { videos: readonly string[]; stride: number; fps?: number }): Promise<NetSource> {
   const b = backendFromFlags({ backend: backend ?? undefined, threads: values.threads, ep: values.ep });
   const backendOpts = { backend: b.backend, threads: b.threads, executionProviders: b.executionProviders };
+  const p = precisionFromFlags(values);
+  const calibrate = p.calibrateClips !== undefined && calibration
+    ? calibrateFromVideos(calibration.videos, p.calibrateClips, calibration.stride, { ffmpeg: values.ffmpeg, fps: calibration.fps })
+    : undefined;
   if (values.init !== undefined) {
     if (values.weights !== undefined) throw new UsageError('give --weights FILE or --init KIND, not both');
     if (values.init !== 'caffe' && values.init !== 'synthetic') throw new UsageError(`--init must be caffe or synthetic, got '${values.init}'`);
@@ -56,7 +65,11 @@ export async function netSourceFromFlags(values: Values, backend: BackendName | 
     const params = values.init === 'caffe' ? initParams(spec, { seed }) : syntheticParams(spec, seed);
     const source = `--init ${values.init} --seed ${seed}`;
     const net: NetSource = { spec, params, convention: BGR_NO_MEAN, conventionLine: `BGR, no mean (random weights, ${source})`, source };
-    if (backend !== null) net.backend = await createBackend({ ...backendOpts, spec, params });
+    if (backend !== null) {
+      const cal = p.precision === 'int8' && calibrate && b.backend !== 'wasm' ? await calibrate(spec, BGR_NO_MEAN) : undefined;
+      if (cal) net.conventionLine += `; int8 calibrated now on ${cal.clips.shape[0]} clips (${cal.source})`;
+      net.backend = await createBackend({ ...backendOpts, spec, params, precision: p.precision, calibration: cal });
+    }
     return net;
   }
   if (!values.weights) throw new UsageError('--weights FILE is required (or --init caffe|synthetic for random weights)');
@@ -68,6 +81,8 @@ export async function netSourceFromFlags(values: Values, backend: BackendName | 
     modelOptions: modelOptionsFromFlags(values),
     backend: backendOpts,
     keepParams: true,
+    precision: p.precision,
+    calibrate,
   });
   const net: NetSource = {
     spec: loaded.spec, params: loaded.params!, convention: loaded.convention, conventionLine: loaded.conventionLine,

@@ -11,6 +11,7 @@ import { startDecoders } from '../../features/decoder-pool.js';
 import { formatRuntimeTable, measureRuntime, measuredFps, PAPER_TABLE6, type RuntimeMeasurement } from '../../features/runtime-table.js';
 import { NET_SOURCE_OPTIONS, NET_SOURCE_USAGE, netSourceFromFlags } from './net-source.js';
 import { positiveInt } from '../flags/numbers.js';
+import { PRECISION_FLAGS_USAGE, PRECISION_OPTIONS } from '../flags/precision-flags.js';
 import { plural } from '../plural.js';
 
 const usage = `usage: c3d runtime DIR... (--weights FILE | --init KIND) [options]
@@ -31,6 +32,8 @@ figures). Two timings per backend:
   --jobs N             videos decoded in parallel by the job (default 2)
   --fps N, --ffmpeg PATH, --list FILE   as for 'c3d extract'
   --threads N          compute threads of every backend (default: each backend's)
+${PRECISION_FLAGS_USAGE}
+                       (int8 times one backend: --backends onnxruntime)
 Weights and net
 ${NET_SOURCE_USAGE}
 ${WEIGHTS_FLAGS_USAGE}
@@ -43,6 +46,7 @@ const OPTIONS = {
   ...MODEL_OPTIONS,
   ...NET_SOURCE_OPTIONS,
   threads: BACKEND_OPTIONS.threads,
+  ...PRECISION_OPTIONS,
   backends: { type: 'string' },
   json: { type: 'boolean' },
   'no-pipeline': { type: 'boolean' },
@@ -68,6 +72,7 @@ export const runtimeCommand: Command = {
       throw new UsageError(`--backends: ${(e as Error).message}`);
     }
     if (backends.length === 0) throw new UsageError('--backends: no backend given');
+    if (values.precision === 'int8' && backends.length > 1) throw new UsageError('--precision int8 times one backend: --backends onnxruntime');
     const stride = positiveInt('stride', values.stride, 8);
     const batchSize = positiveInt('batch', values.batch, 4);
     const jobs = positiveInt('jobs', values.jobs, 2);
@@ -78,7 +83,7 @@ export const runtimeCommand: Command = {
     if (videos.length === 0) throw new UsageError(`no videos found in ${positionals.join(', ')}`);
 
     await startDecoders(Math.min(jobs, videos.length));
-    const src = await netSourceFromFlags(values, backends[0]!);
+    const src = await netSourceFromFlags(values, backends[0]!, { videos: videos.map((v) => v.path), stride, fps });
     const work = mkdtempSync(join(tmpdir(), 'c3d-runtime-'));
     const results: RuntimeMeasurement[] = [];
     try {
