@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const STAMP = 'dist/.built';
-const INPUTS = ['src', 'test', 'bench', 'tools/build-wasm.mjs', 'tsconfig.json', 'package.json'];
+const INPUTS = ['src', 'test', 'bench', 'tools/build-wasm.mjs', 'tools/build-web.mjs', 'tsconfig.json', 'package.json'];
 
 function newest(path) {
   if (!existsSync(path)) return 0;

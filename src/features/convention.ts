@@ -2,23 +2,14 @@
  * The input convention (src/io/convention.ts: channel order + mean, carried by loaded weights or given
  * with --channels/--mean) resolved into what the preprocessing applies to pixels: the mean cube's
  * values loaded from its file, channel means put in BGR order (the order of our decoded frames).
+ * The file-free part lives in ./pixel-convention.ts (shared with the browser page).
  */
 import { readNpy } from '../io/npy.js';
 import { readBinaryproto } from '../io/caffe/blob.js';
-import { channelMean, type ChannelOrder, type InputConvention } from '../io/convention.js';
+import type { InputConvention } from '../io/convention.js';
+import { meanFromArray, resolvePixelConvention, type PixelConvention } from './pixel-convention.js';
 
-/** A convention ready to apply: `mean` values are in BGR order (as decoded frames and Caffe mean files). */
-export interface PixelConvention {
-  channels: ChannelOrder;
-  mean:
-    | { kind: 'none' }
-    | { kind: 'pixel'; bgr: [number, number, number] }
-    /** A (3, L, H, W) BGR mean cube, e.g. sport1m_train16_128_mean (3×16×128×171). */
-    | { kind: 'cube'; shape: [number, number, number, number]; data: Float32Array };
-}
-
-/** BGR frames, nothing subtracted. */
-export const BGR_NO_MEAN: PixelConvention = { channels: 'bgr', mean: { kind: 'none' } };
+export { BGR_NO_MEAN, meanFromArray, resolvePixelConvention, type PixelConvention } from './pixel-convention.js';
 
 /** Loads a mean file: a C3D `.binaryproto` (1×3×L×H×W) or a `.npy` of (3,L,H,W), (1,3,L,H,W) or (3,) BGR values. */
 export function loadMeanFile(path: string): PixelConvention['mean'] {
@@ -36,23 +27,7 @@ export function loadMeanFile(path: string): PixelConvention['mean'] {
   return meanFromArray(shape, data, path);
 }
 
-function meanFromArray(shape: readonly number[], data: Float32Array, where: string): PixelConvention['mean'] {
-  const dims = shape.length === 5 && shape[0] === 1 ? shape.slice(1) : shape;
-  if (dims.length === 1 && dims[0] === 3) return { kind: 'pixel', bgr: [data[0], data[1], data[2]] };
-  if (dims.length !== 4 || dims[0] !== 3) {
-    throw new Error(`${where}: mean must be 3×L×H×W (or 1×3×L×H×W, or 3 values), got ${shape.join('×')}`);
-  }
-  return { kind: 'cube', shape: dims as [number, number, number, number], data };
-}
-
 /** Resolves a convention; a mean cube without data or file is an error that says what to pass. */
 export function resolveConvention(c: InputConvention): PixelConvention {
-  const m = c.mean;
-  if (m === 'none') return { channels: c.channels, mean: { kind: 'none' } };
-  if (m.kind === 'cube') {
-    if (m.data) return { channels: c.channels, mean: meanFromArray(m.data.shape, m.data.data, 'embedded mean cube') };
-    if (!m.file) throw new Error('these weights expect the mean cube subtracted: pass --mean FILE (sport1m_train16_128_mean.binaryproto) or --mean none');
-    return { channels: c.channels, mean: loadMeanFile(m.file) };
-  }
-  return { channels: c.channels, mean: { kind: 'pixel', bgr: channelMean(m, 'bgr')! } };
+  return resolvePixelConvention(c, loadMeanFile);
 }

@@ -17,5 +17,6 @@ import { demoCommand } from './demo.js';
 import { workerCommand } from './worker.js';
 import { queueCommand } from './queue.js';
 import { quantizeCommand } from './quantize.js';
+import { serveCommand } from './serve.js';
 
-export const commands: Command[] = [convert, inspect, models, exportOnnx, quantizeCommand, extract, classify, evalCommand, searchCommand, trainCommand, testCommand, synthCommand, visualizeCommand, runtimeCommand, demoCommand, workerCommand, queueCommand];
+export const commands: Command[] = [convert, inspect, models, exportOnnx, quantizeCommand, extract, classify, evalCommand, searchCommand, trainCommand, testCommand, synthCommand, visualizeCommand, runtimeCommand, demoCommand, workerCommand, queueCommand, serveCommand];

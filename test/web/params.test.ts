@@ -1,0 +1,31 @@
+/** The page's query parameters and the metadata keys it shares with the Node ONNX reader (no browser needed). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePageParams } from '../../src/web/params.js';
+import { ONNX_WEB_META } from '../../src/web/web-meta.js';
+import { ONNX_META } from '../../src/io/onnx-weights.js';
+
+test('query parameters: defaults, overrides as the CLI flags parse them, one-line errors', () => {
+  assert.deepEqual(parsePageParams(''), { video: undefined, clips: undefined, weights: undefined, layer: 'fc6', channels: undefined, mean: undefined, backend: 'onnxruntime', threads: undefined, fps: undefined, batch: 2 });
+  const p = parsePageParams('?video=/files/a.mp4&weights=/files/n.onnx&layer=prob&mean=104,117,123&channels=rgb&backend=wasm&threads=2&fps=29.97&batch=4');
+  assert.equal(p.video, '/files/a.mp4');
+  assert.equal(p.weights, '/files/n.onnx');
+  assert.equal(p.layer, 'prob');
+  assert.deepEqual(p.mean, { kind: 'bgr', values: [104, 117, 123] });
+  assert.equal(p.channels, 'rgb');
+  assert.equal(p.backend, 'wasm');
+  assert.equal(p.threads, 2);
+  assert.equal(p.fps, 29.97);
+  assert.equal(p.batch, 4);
+  assert.deepEqual(parsePageParams('?mean=none').mean, 'none');
+  assert.deepEqual(parsePageParams('?mean=/files/mean.npy').mean, { kind: 'cube', file: '/files/mean.npy' });
+  assert.throws(() => parsePageParams('?channels=bgra'), /^Error: channels= must be bgr or rgb, got 'bgra'$/);
+  assert.throws(() => parsePageParams('?backend=gpu'), /^Error: backend= must be onnxruntime or wasm, got 'gpu'$/);
+  assert.throws(() => parsePageParams('?threads=0'), /^Error: threads= must be a positive integer, got '0'$/);
+});
+
+test('the page reads the metadata keys c3d export-onnx writes', () => {
+  assert.equal(ONNX_WEB_META.spec, ONNX_META.spec);
+  assert.equal(ONNX_WEB_META.specJson, ONNX_META.specJson);
+  assert.equal(ONNX_WEB_META.input, ONNX_META.input);
+});
