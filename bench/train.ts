@@ -11,11 +11,6 @@
  *   options: --batch 2,8  --warmup 1  --steps 3,2 (one count, or one per batch size)  --threads N
  *            --backend onnxruntime,wasm (one or several, default onnxruntime)  --lr 0.003  --seed N
  *            --no-torch  --no-write
- *            --malloc hugetlb|default      our step's glibc malloc (default hugetlb: as the `c3d` command runs)
- *            --torch-malloc default,hugetlb  PyTorch's (default both: as users run it, and with the same pages as ours)
- *
- * glibc's malloc gets transparent huge pages with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, which bin/c3d.js sets:
- * onnxruntime maps every intermediate tensor afresh, and 4 KiB pages cost a C3D step ≈ 250,000 page faults.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,24 +27,6 @@ import { writeDocSection } from './doc-section.js';
 import { higherPeak, measurePeak, percentOfPeak } from './peak.js';
 
 const PY = '/usr/bin/python3';
-/** The tunable bin/c3d.js's shebang adds for every `c3d` command. */
-const HUGETLB = 'glibc.malloc.hugetlb=1';
-type Malloc = 'default' | 'hugetlb';
-const MALLOCS: readonly Malloc[] = ['default', 'hugetlb'];
-
-/** The environment of a child with that malloc setting (other tunables of ours kept). */
-function mallocEnv(m: Malloc): NodeJS.ProcessEnv {
-  const rest = (process.env.GLIBC_TUNABLES ?? '').split(':').filter((t) => t && !t.startsWith('glibc.malloc.hugetlb='));
-  const tunables = m === 'hugetlb' ? [...rest, HUGETLB] : rest;
-  const { GLIBC_TUNABLES: _, ...env } = process.env;
-  return tunables.length ? { ...env, GLIBC_TUNABLES: tunables.join(':') } : env;
-}
-
-function mallocList(flag: string, text: string): Malloc[] {
-  const xs = text.split(',');
-  for (const x of xs) if (!MALLOCS.includes(x as Malloc)) throw new Error(`${flag} must list some of ${MALLOCS.join(', ')}, got '${x}'`);
-  return xs as Malloc[];
-}
 const TORCH_SCRIPT = fileURLToPath(new URL('../../tools/bench/torch_train.py', import.meta.url));
 const SECTION = '## C3D training step';
 const CLASSES = 101;
@@ -62,8 +39,6 @@ const SGD: OptimizerConfig = { ...DEFAULT_OPTIMIZER_CONFIG, kind: 'sgd', momentu
 
 interface Result {
   who: string;
-  /** glibc malloc setting of its process. */
-  malloc: Malloc;
   batch: number;
   /** Median step time (s). */
   seconds: number;
@@ -110,8 +85,6 @@ function args(argv: string[]) {
     lr: Number(value('--lr') ?? 0.003),
     seed: Number(value('--seed') ?? 1),
     torch: !has('--no-torch'),
-    malloc: mallocList('--malloc', value('--malloc') ?? 'hugetlb')[0]!,
-    torchMalloc: mallocList('--torch-malloc', value('--torch-malloc') ?? 'default,hugetlb'),
     write: !has('--no-write') && !quick,
   };
 }
@@ -132,9 +105,9 @@ async function child(a: ReturnType<typeof args>): Promise<void> {
     const t = performance.now();
     // Mask drawing is part of the loop's step, so it is inside the timed region (it is ≈ 1 ms).
     const masks = dropoutMasks(sites, a.seed, it, 0, batch);
-    const { loss, grads, gradSumSquares } = await step.lossAndGrads(params, { clips, labels, dropoutMasks: masks });
+    const { loss, grads } = await step.lossAndGrads(params, { clips, labels, dropoutMasks: masks });
     const u = performance.now();
-    optimizer.step(params, grads, a.lr, gradSumSquares);
+    optimizer.step(params, grads, a.lr);
     const end = performance.now();
     const warm = it < a.warmup[0]!;
     console.error(`    ${a.backend} batch ${batch} step ${it}${warm ? ' (warm-up)' : ''}: ${((end - t) / 1000).toFixed(2)} s, update ${((end - u) / 1000).toFixed(2)} s, loss ${loss.toFixed(4)}`);
@@ -144,7 +117,7 @@ async function child(a: ReturnType<typeof args>): Promise<void> {
     losses.push(loss);
   }
   await step.dispose();
-  const res: Result = { who: a.backend, malloc: a.malloc, batch, seconds: median(all), all, updateAll, losses, maxrss: process.resourceUsage().maxRSS * 1024 };
+  const res: Result = { who: a.backend, batch, seconds: median(all), all, updateAll, losses, maxrss: process.resourceUsage().maxRSS * 1024 };
   process.stdout.write(JSON.stringify(res) + '\n');
 }
 
@@ -152,22 +125,22 @@ function runChild(a: ReturnType<typeof args>, i: number, backend: TrainBackendNa
   const self = fileURLToPath(import.meta.url);
   const flags = ['--child', '--backend', backend, '--batch', String(a.batches[i]), '--warmup', String(a.warmup[i]), '--steps', String(a.steps[i]),
     '--threads', String(a.threads), '--lr', String(a.lr), '--seed', String(a.seed)];
-  const r = spawnSync(process.execPath, [self, ...flags, '--malloc', a.malloc], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20, env: mallocEnv(a.malloc) });
+  const r = spawnSync(process.execPath, [self, ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child ${backend} batch ${a.batches[i]} failed (exit ${r.status ?? r.signal}; its error is above)`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Result;
 }
 
 /** PyTorch at one batch size, in its own process (its ru_maxrss is then this configuration's). */
-function runTorch(a: ReturnType<typeof args>, i: number, malloc: Malloc): Result | string {
+function runTorch(a: ReturnType<typeof args>, i: number): Result | string {
   if (!existsSync(PY)) return `${PY} not found`;
   const flags = ['--batch', String(a.batches[i]), '--warmup', String(a.warmup[i]), '--steps', String(a.steps[i]), '--threads', String(a.threads),
     '--classes', String(CLASSES), '--lr', String(a.lr)];
-  const r = spawnSync(PY, [TORCH_SCRIPT, ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: mallocEnv(malloc) });
+  const r = spawnSync(PY, [TORCH_SCRIPT, ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) return `PyTorch not available (${r.stderr.trim().split('\n').at(-1)})`;
   type TorchOut = { torch: string; results: Array<{ batch: number; seconds: number; all: number[]; update_all: number[]; losses: number[]; maxrss_bytes: number }> };
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchOut;
   const x = out.results[0]!;
-  return { who: `pytorch ${out.torch}`, malloc, batch: x.batch, seconds: x.seconds, all: x.all, updateAll: x.update_all, losses: x.losses, maxrss: x.maxrss_bytes };
+  return { who: `pytorch ${out.torch}`, batch: x.batch, seconds: x.seconds, all: x.all, updateAll: x.update_all, losses: x.losses, maxrss: x.maxrss_bytes };
 }
 
 const gib = (b: number) => (b / 2 ** 30).toFixed(2);
@@ -189,12 +162,11 @@ async function main(): Promise<void> {
       const r = runChild(a, i, backend);
       console.error(`  ${backend} batch ${batch}: ${r.seconds.toFixed(2)} s/step (${secs(r.all)})`);
       results.push(r);
-      for (const m of a.torchMalloc) {
-        if (k !== 0 || typeof torch === 'string') break;
-        const t = runTorch(a, i, m);
+      if (k === 0 && typeof torch !== 'string') {
+        const t = runTorch(a, i);
         if (typeof t === 'string') torch = t;
         else {
-          console.error(`  pytorch (malloc ${m}) batch ${batch}: ${t.seconds.toFixed(2)} s/step (${secs(t.all)})`);
+          console.error(`  pytorch batch ${batch}: ${t.seconds.toFixed(2)} s/step (${secs(t.all)})`);
           torch.push(t);
         }
       }
@@ -206,21 +178,18 @@ async function main(): Promise<void> {
   console.error(`  ${peak.note}`);
 
   const torchResults = torch;
-  const torchAt = (batch: number, m: Malloc) => (typeof torchResults === 'string' ? undefined : torchResults.find((t) => t.batch === batch && t.malloc === m));
+  const torchAt = (batch: number) => (typeof torchResults === 'string' ? undefined : torchResults.find((t) => t.batch === batch));
   const rows = [
-    '| runtime | glibc malloc | batch | s/step | clips/s | GFLOP/s | % of peak | × PyTorch (clips/s) | × PyTorch, huge pages | SGD update (s) | timed steps (s) | peak RSS (GiB) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| runtime | batch | s/step | clips/s | GFLOP/s | % of peak | × PyTorch (clips/s) | SGD update (s) | timed steps (s) | peak RSS (GiB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
   for (const r of results) {
     const clipsPerS = r.batch / r.seconds;
-    const ratio = (m: Malloc) => {
-      const t = torchAt(r.batch, m);
-      return t ? (clipsPerS / (t.batch / t.seconds)).toFixed(2) : '–';
-    };
+    const t = torchAt(r.batch);
+    const vs = t ? (clipsPerS / (t.batch / t.seconds)).toFixed(2) : '–';
     const bad = r.losses.some((l) => !Number.isFinite(l)) ? ' (non-finite loss!)' : '';
     const gflops = (FLOP_PER_CLIP * clipsPerS) / 1e9;
-    const pages = r.malloc === 'hugetlb' ? 'huge pages' : 'default';
-    rows.push(`| ${r.who}${bad} | ${pages} | ${r.batch} | ${r.seconds.toFixed(2)} | ${clipsPerS.toFixed(3)} | ${gflops.toFixed(0)} | ${percentOfPeak(gflops, peak)} | ${ratio('default')} | ${ratio('hugetlb')} | ${median(r.updateAll).toFixed(2)} | ${secs(r.all)} | ${gib(r.maxrss)} |`);
+    rows.push(`| ${r.who}${bad} | ${r.batch} | ${r.seconds.toFixed(2)} | ${clipsPerS.toFixed(3)} | ${gflops.toFixed(0)} | ${percentOfPeak(gflops, peak)} | ${vs} | ${median(r.updateAll).toFixed(2)} | ${secs(r.all)} | ${gib(r.maxrss)} |`);
   }
   const firstConvMacs = analyzeSpec(SPEC).find((i) => i.layer.type === 'conv3d')!.macs;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -236,8 +205,6 @@ async function main(): Promise<void> {
     `A step counts as 3 × the forward multiply-adds × 2 FLOP per clip = ${(FLOP_PER_CLIP / 1e9).toFixed(1)} GFLOP (3 × 2 × ${MACS.toLocaleString('en-US')};`,
     `forward, input gradient, weight gradient — both sides skip conv1a's input gradient, ${((100 * firstConvMacs) / (3 * MACS)).toFixed(1)}% of that count).`,
     `s/step is the median of the timed steps after the warm-up step(s) (warm-up + timed: ${counts}); "SGD update" is the optimizer's part of it.`,
-    `glibc malloc: "huge pages" is GLIBC_TUNABLES=${HUGETLB} (transparent huge pages for malloc's mappings), which the \`c3d\` command sets`,
-    `for itself (bin/c3d.js); "default" is how PyTorch runs unless its user sets it. × PyTorch compares with PyTorch as it runs by default.`,
     `Peak RSS is per configuration (its own process: weights, gradients, momentum and the activations kept for backward).`,
     `${peak.note}.`,
     `1-min load average ${load} at the start, ${loadavg()[0]!.toFixed(1)} at the end (the script's own 2 threads make ≈ 2; other work on the machine reads as slower steps).`,

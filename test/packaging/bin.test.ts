@@ -24,19 +24,6 @@ test('bin/c3d.js runs directly (shebang + exec bit) and prints the version', () 
   assert.equal(out.trim(), `${pkg.name} ${pkg.version}`);
 });
 
-test('bin/c3d.js asks glibc for huge pages and keeps the caller\'s GLIBC_TUNABLES', () => {
-  // A preload module prints what the command's process sees (the shebang sets it before node starts).
-  const probe = `--import=data:text/javascript,${encodeURIComponent("process.stderr.write('TUNABLES=' + process.env.GLIBC_TUNABLES + '\\n')")}`;
-  const seen = (env: NodeJS.ProcessEnv): string => {
-    const r = spawnSync(at('bin/c3d.js'), ['--version'], { encoding: 'utf8', env: { ...env, NODE_OPTIONS: probe } });
-    assert.equal(r.status, 0, r.stderr);
-    return /TUNABLES=(.*)/.exec(r.stderr)?.[1] ?? '';
-  };
-  const { GLIBC_TUNABLES: _, ...clean } = process.env;
-  assert.equal(seen(clean), ':glibc.malloc.hugetlb=1');
-  assert.equal(seen({ ...clean, GLIBC_TUNABLES: 'glibc.malloc.check=0' }), 'glibc.malloc.check=0:glibc.malloc.hugetlb=1');
-});
-
 test('the package ships what runs and a LICENSE, not tests', () => {
   assert.ok(pkg.files?.includes('dist/src/'));
   assert.ok(pkg.files?.includes('LICENSE'));
