@@ -105,9 +105,9 @@ async function child(a: ReturnType<typeof args>): Promise<void> {
     const t = performance.now();
     // Mask drawing is part of the loop's step, so it is inside the timed region (it is ≈ 1 ms).
     const masks = dropoutMasks(sites, a.seed, it, 0, batch);
-    const { loss, grads } = await step.lossAndGrads(params, { clips, labels, dropoutMasks: masks });
+    const { loss, grads, gradSumSquares } = await step.lossAndGrads(params, { clips, labels, dropoutMasks: masks });
     const u = performance.now();
-    optimizer.step(params, grads, a.lr);
+    optimizer.step(params, grads, a.lr, gradSumSquares);
     const end = performance.now();
     const warm = it < a.warmup[0]!;
     console.error(`    ${a.backend} batch ${batch} step ${it}${warm ? ' (warm-up)' : ''}: ${((end - t) / 1000).toFixed(2)} s, update ${((end - u) / 1000).toFixed(2)} s, loss ${loss.toFixed(4)}`);
