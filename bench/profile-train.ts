@@ -4,7 +4,7 @@
  * and per op type, largest first. A tool for working on the graph (src/train/onnx/graph.ts), not a
  * benchmark: the profiler adds a little overhead; bench:train gives the step's speed.
  *
- *   node dist/bench/profile-train.js [--batch 2] [--threads 2] [--warmup 1] [--top 25] [--ftz (denormals as zero)] [--chunk-mib 8]
+ *   node dist/bench/profile-train.js [--batch 2] [--threads 2] [--warmup 1] [--top 25] [--ftz (denormals as zero)] [--chunk-mib 8] [--no-pool2d]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const top = Number(value('--top') ?? 25);
   const spec = getModel('c3d-sports1m', { classes: 101 });
   const chunk = value('--chunk-mib');
-  const graph = buildTrainGraph(spec, chunk ? { chunkBytes: Number(chunk) * 2 ** 20 } : {});
+  const graph = buildTrainGraph(spec, { ...(chunk ? { chunkBytes: Number(chunk) * 2 ** 20 } : {}), pool2d: !has('--no-pool2d') });
   const dir = mkdtempSync(join(tmpdir(), 'c3d-profile-'));
   const prefix = join(dir, 'train');
   const session = await ort.InferenceSession.create(graph.bytes, {
@@ -77,11 +77,29 @@ async function main(): Promise<void> {
     byNode.set(`${node} (${op})`, (byNode.get(`${node} (${op})`) ?? 0) + e.dur);
     total += e.dur;
   }
-  const show = (title: string, m: Map<string, number>, n: number) => {
+  const show = (title: string, m: Map<string, number>, n: number, of = total) => {
     console.log(`\n${title}`);
-    for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`  ${(us / 1e6).toFixed(3).padStart(7)} s  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
+    for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`  ${(us / 1e6).toFixed(3).padStart(7)} s  ${((100 * us) / of).toFixed(1).padStart(5)}%  ${k}`);
   };
   console.log(`C3D training graph, batch ${batch}, ${threads} threads: run walls ${walls.map((w) => w.toFixed(2)).join(', ')} s; profiled node time ${(total / 1e6).toFixed(2)} s`);
+  // Time between nodes (the executor's own work: releasing the inputs a node was the last to read,
+  // allocating, dispatching), charged to the node just before each gap.
+  const sorted = [...nodes].sort((a, b) => a.ts - b.ts);
+  const gaps = new Map<string, number>();
+  let gapTotal = 0;
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1]!;
+    const gap = Math.max(0, sorted[i]!.ts - (prev.ts + prev.dur));
+    const key = `after ${prev.args?.op_name ?? '?'}`;
+    gaps.set(key, (gaps.get(key) ?? 0) + gap);
+    gapTotal += gap;
+  }
+  if (lastRun && sorted.length) {
+    const run = lastRun as ProfileEvent & { ts: number };
+    const last = sorted.at(-1)!;
+    console.log(`run ${(run.dur / 1e6).toFixed(3)} s: ${nodes.length} nodes ${(total / 1e6).toFixed(3)} s, between nodes ${(gapTotal / 1e6).toFixed(3)} s, before the first ${((sorted[0]!.ts - run.ts) / 1e6).toFixed(3)} s, after the last ${((run.ts + run.dur - last.ts - last.dur) / 1e6).toFixed(3)} s`);
+  }
+  show('between nodes, by the op before (% of the time between nodes)', gaps, Math.min(top, 10), gapTotal);
   show('per layer', byLayer, top);
   show('per op type', byOp, top);
   show('per node', byNode, top);

@@ -101,6 +101,7 @@ const CASES: Case[] = [
   { what: 'c3d-sports1m, every conv on the flat route', spec: tiny('c3d-sports1m', { size: 40, length: 8 }), graph: { weightGrad: allRoutes(tiny('c3d-sports1m', { size: 40, length: 8 }), 'flat'), chunkBytes: 16384 } },
   { what: 'c3d-sports1m, every conv on the rows route', spec: tiny('c3d-sports1m', { size: 40, length: 8 }), graph: { weightGrad: allRoutes(tiny('c3d-sports1m', { size: 40, length: 8 }), 'rows'), chunkBytes: 16384 } },
   { what: 'c3d-sports1m, every conv on the taps route', spec: tiny('c3d-sports1m', { size: 40, length: 8 }), graph: { weightGrad: allRoutes(tiny('c3d-sports1m', { size: 40, length: 8 }), 'taps'), chunkBytes: 16384 } },
+  { what: 'c3d-sports1m, pool1 as a 3-D MaxPool (pool2d off)', spec: tiny('c3d-sports1m', { size: 40, length: 8 }), graph: { pool2d: false } },
   { what: 'c3d-sports1m, every conv on the conv route', spec: tiny('c3d-sports1m', { size: 40, length: 8 }), graph: { weightGrad: allRoutes(tiny('c3d-sports1m', { size: 40, length: 8 }), 'conv') } },
   { what: 'strides, pad ≥ kernel, overlapping and floor pools, dropout on a conv blob', spec: ODD_SPEC, graph: { chunkBytes: 512 } },
   { what: 'the same on the conv route', spec: ODD_SPEC, graph: { weightGrad: allRoutes(ODD_SPEC, 'conv') } },

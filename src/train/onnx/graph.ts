@@ -75,6 +75,11 @@ export interface TrainGraphOptions {
    */
   chunkBytes?: number;
   /**
+   * Pools whose window and stride are 1 in time (C3D's pool1) run as a 2-D MaxPool over (N, C·L, H, W)
+   * (default true): the same flat indices, onnxruntime's 2-D kernel is faster than its generic 3-D one.
+   */
+  pool2d?: boolean;
+  /**
    * Also output every pool's switches as `argmax:<pool>` (int64, MaxPool's flat indices into the
    * whole unpadded input) and every blob's final value as `blob:<name>`: for tests and debugging, to
    * tell a near-tie (of two maxima, or of a value and ReLU's 0) apart from a bug.
@@ -172,7 +177,7 @@ export function buildTrainGraph(spec: NetSpec, opts: TrainGraphOptions = {}): Tr
       }
       case 'pool3d': {
         const pads = onnxPoolPads(info.inShape.slice(1), info.outShape.slice(1), l);
-        const [y, idx] = g.opNamed('MaxPool', [cur], [out, g.fresh(`${l.name}:argmax`)], [attrInts('kernel_shape', l.kernel), attrInts('strides', l.stride), attrInts('pads', pads)]);
+        const [y, idx] = maxPoolWithIndices(g, l, cur, out, info, pads, opts.pool2d ?? true);
         if (opts.debugOutputs) debugOutput(TRAIN_NAMES.argmax(l.name), idx!, DataType.INT64, info.outShape);
         const prev = saved.at(-1);
         const reluBefore = i > 0 && body[i - 1]!.layer.type === 'relu' && prev?.kind === 'relu';
@@ -355,6 +360,29 @@ function backwardNodes(g: GraphBuilder, s: Saved, dy: string, routes: ReadonlyMa
       return s.needInputGrad ? convInputGrad(g, l, s.info, dy, after(g, dw, `${l.name}:dx`), chunkBytes) : null;
     }
   }
+}
+
+/**
+ * MaxPool with its Indices output: [pooled blob, flat indices into the whole unpadded input]. With
+ * `as2d`, a pool that is 1 in time (kernel, stride and pads) runs on the input seen as (N, C·L, H, W):
+ * the flat indices are the same numbers (the memory layout is the same), and onnxruntime's 2-D
+ * kernel with indices is faster than its 3-D one.
+ */
+function maxPoolWithIndices(g: GraphBuilder, l: Pool3dLayer, x: string, out: string, info: LayerInfo, pads: readonly number[], as2d: boolean): string[] {
+  const idx = g.fresh(`${l.name}:argmax`);
+  const flatInTime = l.kernel[0] === 1 && l.stride[0] === 1 && pads[0] === 0 && pads[3] === 0;
+  if (!as2d || !flatInTime) {
+    return g.opNamed('MaxPool', [x], [out, idx], [attrInts('kernel_shape', l.kernel), attrInts('strides', l.stride), attrInts('pads', pads)]);
+  }
+  const [c, len, h, w] = info.inShape as [number, number, number, number];
+  const x2 = g.op('Reshape', [x, g.int64([0, c * len, h, w])], `${l.name}:in_2d`);
+  const [y2, idx2] = g.opNamed('MaxPool', [x2], [g.fresh(`${l.name}:out_2d`), g.fresh(`${l.name}:argmax_2d`)], [
+    attrInts('kernel_shape', l.kernel.slice(1)), attrInts('strides', l.stride.slice(1)), attrInts('pads', [pads[1]!, pads[2]!, pads[4]!, pads[5]!]),
+  ]);
+  const shape = g.int64([0, ...info.outShape]);
+  g.opNamed('Reshape', [y2!, shape], [out]);
+  g.opNamed('Reshape', [idx2!, shape], [idx]);
+  return [out, idx];
 }
 
 /** g · [y > 0]. */
