@@ -3,58 +3,24 @@
  * (./kernel-worker.js next to the bundle) over one shared WebAssembly memory. Shared memory needs a
  * cross-origin isolated page (COOP/COEP headers, which `c3d serve` sends).
  */
-import type { ThreadPool, ThreadPoolFactory } from '../kernels/fast/pool.js';
+import { MessageThreadPool, type ThreadPoolFactory, type WorkerReply } from '../kernels/fast/pool.js';
 
-interface Reply {
-  ready?: boolean;
-  done?: boolean;
-  error?: string;
-}
-
-class WebThreadPool implements ThreadPool {
-  private readonly pending: Array<{ resolve(): void; reject(e: Error): void } | null>;
-  private dead: string | undefined;
-
+class WebThreadPool extends MessageThreadPool {
   constructor(private readonly threads: Worker[]) {
-    this.pending = threads.map(() => null);
+    super(threads.length);
     threads.forEach((w, i) => {
-      w.onmessage = (e: MessageEvent<Reply>) => this.settle(i, e.data.error);
-      w.onerror = (e) => {
-        this.dead = `worker ${i} failed: ${e.message}`;
-        this.settle(i, e.message);
-      };
+      w.onmessage = (e: MessageEvent<WorkerReply>) => this.settle(i, e.data.error);
+      w.onerror = (e) => this.fail(i, `worker ${i} failed: ${e.message}`, e.message);
     });
   }
 
-  get workers(): number {
-    return this.threads.length;
-  }
-
-  start(blocks: readonly number[]): Promise<void> {
-    if (this.dead !== undefined) return Promise.reject(new Error(`fast kernels: thread pool unusable, ${this.dead}`));
-    if (blocks.length > this.threads.length) throw new Error(`fast kernels: ${blocks.length} tasks for ${this.threads.length} workers`);
-    return Promise.all(
-      blocks.map(
-        (block, i) =>
-          new Promise<void>((resolve, reject) => {
-            this.pending[i] = { resolve, reject };
-            this.threads[i].postMessage({ block });
-          }),
-      ),
-    ).then(() => undefined);
+  protected post(i: number, block: number): void {
+    this.threads[i]!.postMessage({ block });
   }
 
   async dispose(): Promise<void> {
     this.dead ??= 'disposed';
     for (const w of this.threads) w.terminate();
-  }
-
-  private settle(i: number, error: string | undefined): void {
-    const p = this.pending[i];
-    if (p === null) return;
-    this.pending[i] = null;
-    if (error === undefined) p.resolve();
-    else p.reject(new Error(`fast kernels: worker ${i}: ${error}`));
   }
 }
 
@@ -68,7 +34,7 @@ export const createWebThreadPool: ThreadPoolFactory = async (module, memory, wor
       () =>
         new Promise<Worker>((resolve, reject) => {
           const w = new Worker(url, { type: 'module' });
-          w.onmessage = (e: MessageEvent<Reply>) => (e.data.ready ? resolve(w) : reject(new Error(`fast kernels: worker failed to start: ${e.data.error}`)));
+          w.onmessage = (e: MessageEvent<WorkerReply>) => (e.data.ready ? resolve(w) : reject(new Error(`fast kernels: worker failed to start: ${e.data.error}`)));
           w.onerror = (e) => reject(new Error(`fast kernels: worker failed to start: ${e.message}`));
           w.postMessage({ module, memory });
         }),

@@ -4,71 +4,36 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ThreadPool, ThreadPoolFactory } from './pool.js';
-
-interface Reply {
-  ready?: boolean;
-  done?: boolean;
-  error?: string;
-}
+import { MessageThreadPool, type ThreadPoolFactory, type WorkerReply } from './pool.js';
 
 /** Compute threads to use by default: one per core. */
 export function defaultThreads(): number {
   return availableParallelism();
 }
 
-class NodeThreadPool implements ThreadPool {
-  private readonly pending: Array<{ resolve(): void; reject(e: Error): void } | null>;
-  private dead: string | undefined;
-
+class NodeThreadPool extends MessageThreadPool {
   constructor(private readonly threads: Worker[]) {
-    this.pending = threads.map(() => null);
+    super(threads.length);
     threads.forEach((w, i) => {
-      w.on('message', (m: Reply) => this.settle(i, m.error));
-      w.on('error', (e: Error) => {
-        this.dead = `worker ${i} failed: ${e.message}`;
-        this.settle(i, e.message);
-      });
-      w.on('exit', (code) => {
-        this.dead ??= `worker ${i} exited with code ${code}`;
-        this.settle(i, `worker exited with code ${code}`);
-      });
+      w.on('message', (m: WorkerReply) => this.settle(i, m.error));
+      w.on('error', (e: Error) => this.fail(i, `worker ${i} failed: ${e.message}`, e.message));
+      w.on('exit', (code) => this.fail(i, `worker ${i} exited with code ${code}`, `worker exited with code ${code}`));
     });
   }
 
-  get workers(): number {
-    return this.threads.length;
+  protected post(i: number, block: number): void {
+    // Hold the event loop open only while a task is in flight.
+    this.threads[i]!.ref();
+    this.threads[i]!.postMessage({ block });
   }
 
-  start(blocks: readonly number[]): Promise<void> {
-    // A message to a dead worker would never be answered: fail instead of hanging.
-    if (this.dead !== undefined) return Promise.reject(new Error(`fast kernels: thread pool unusable, ${this.dead}`));
-    if (blocks.length > this.threads.length) throw new Error(`fast kernels: ${blocks.length} tasks for ${this.threads.length} workers`);
-    return Promise.all(
-      blocks.map(
-        (block, i) =>
-          new Promise<void>((resolve, reject) => {
-            this.pending[i] = { resolve, reject };
-            // Hold the event loop open only while a task is in flight.
-            this.threads[i].ref();
-            this.threads[i].postMessage({ block });
-          }),
-      ),
-    ).then(() => undefined);
+  protected override released(i: number): void {
+    this.threads[i]!.unref();
   }
 
   async dispose(): Promise<void> {
     this.dead ??= 'disposed';
     await Promise.all(this.threads.map((w) => w.terminate()));
-  }
-
-  private settle(i: number, error: string | undefined): void {
-    const p = this.pending[i];
-    if (p === null) return;
-    this.pending[i] = null;
-    this.threads[i].unref();
-    if (error === undefined) p.resolve();
-    else p.reject(new Error(`fast kernels: worker ${i}: ${error}`));
   }
 }
 
@@ -80,7 +45,7 @@ export const createNodeThreadPool: ThreadPoolFactory = async (module, memory, wo
       () =>
         new Promise<Worker>((resolve, reject) => {
           const w = new Worker(url, { workerData: { module, memory } });
-          w.once('message', (m: Reply) => (m.ready ? resolve(w) : reject(new Error(`fast kernels: worker failed to start: ${m.error}`))));
+          w.once('message', (m: WorkerReply) => (m.ready ? resolve(w) : reject(new Error(`fast kernels: worker failed to start: ${m.error}`))));
           w.once('error', reject);
         }),
     ),
