@@ -1,11 +1,13 @@
 /**
  * Video-level descriptors from per-video feature files (one `<id>.npy` per video, shape (clips, dim)
- * or (dim,), as `c3d extract` and video_features write them). Paper §3.3: clip fc6 activations are
+ * or (dim,), as `c3d extract` and video_features write them): `DIR/<id>.npy`, or anywhere below DIR
+ * under that name — `c3d extract UCF-101/` keeps the class folders (DIR/ApplyEyeMakeup/v_…_c01.npy)
+ * while the split lists name videos by file name. Paper §3.3: clip fc6 activations are
  * averaged over the video, then L2-normalised. With several feature folders (one per net) each
  * net's video descriptor is normalised and the results concatenated (paper table 3, "C3D 3 nets").
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { readNpy } from '../io/npy.js';
 import { type FeatureMatrix, assertFinite, l2NormalizeRows, concatNormalized } from './features.js';
 
@@ -28,10 +30,46 @@ function listOffenders(items: string[]): string {
   return items.slice(0, 10).join(', ') + (items.length > 10 ? `, … (${items.length} in all)` : '');
 }
 
-/** Throws, listing them, if some ids have no `<id>.npy` in `dir`. */
-export function assertFeaturesExist(dir: string, ids: readonly string[], where: string): void {
-  const missing = ids.filter((id) => !existsSync(join(dir, `${id}.npy`)));
+/**
+ * The feature file of each id: `dir/<id>.npy` when it exists, else the one file of that name in a
+ * subfolder (an id found in two subfolders is an error naming both). Throws, listing them, if some
+ * ids have no file at all.
+ */
+export function featureFiles(dir: string, ids: readonly string[], where: string): string[] {
+  let below: Map<string, string[]> | undefined;
+  const missing: string[] = [];
+  const twice: string[] = [];
+  const paths = ids.map((id) => {
+    const flat = join(dir, `${id}.npy`);
+    if (existsSync(flat)) return flat;
+    below ??= npyFilesBelow(dir);
+    const found = below.get(`${basename(id)}.npy`) ?? [];
+    if (found.length === 0) missing.push(id);
+    if (found.length > 1) twice.push(`${id} (${found.slice(0, 2).join(', ')})`);
+    return found[0] ?? flat;
+  });
   if (missing.length > 0) throw new Error(`${where}: ${missing.length} video(s) have no features in ${dir}: ${listOffenders(missing)}`);
+  if (twice.length > 0) throw new Error(`${where}: ${twice.length} video(s) have features in two subfolders of ${dir}: ${listOffenders(twice)}`);
+  return paths;
+}
+
+/** Throws, listing them, if some ids have no feature file in `dir` (see featureFiles). */
+export function assertFeaturesExist(dir: string, ids: readonly string[], where: string): void {
+  featureFiles(dir, ids, where);
+}
+
+/** Every .npy file below `dir` (subfolders included), by file name. */
+function npyFilesBelow(dir: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.npy')) out.set(e.name, [...(out.get(e.name) ?? []), p]);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
 }
 
 /**
@@ -41,8 +79,8 @@ export function assertFeaturesExist(dir: string, ids: readonly string[], where: 
  */
 export function loadVideoDescriptors(dirs: readonly string[], ids: readonly string[], where = 'split'): FeatureMatrix {
   const parts = dirs.map((dir) => {
-    assertFeaturesExist(dir, ids, where);
-    const vecs = ids.map((id) => meanDescriptor(join(dir, `${id}.npy`)));
+    const files = featureFiles(dir, ids, where);
+    const vecs = files.map((f) => meanDescriptor(f));
     const dim = vecs[0]?.length ?? 0;
     const odd = ids.flatMap((id, i) => (vecs[i]!.length !== dim ? [`${id}.npy (${vecs[i]!.length})`] : []));
     if (odd.length > 0) throw new Error(`${dir}: feature dims differ (first file has ${dim}): ${listOffenders(odd)}`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readUcf101Split } from '../../src/eval/protocols/ucf101.js';
 import { readHmdb51Split } from '../../src/eval/protocols/hmdb51.js';
 import { readVideoList, leaveOneOutFolds, kFolds, foldsToSplits } from '../../src/eval/protocols/list.js';
@@ -122,6 +122,27 @@ test('bad descriptor files: different dims and NaN rows are listed', () => {
     writeNpy(join(dir, 'rows.npy'), { shape: [3, 2], data: Float32Array.from([0, 1, Infinity, 0, 1, NaN]) });
     assert.throws(() => loadFeatures(join(dir, 'rows.npy')), /rows\.npy: NaN\/Inf values in row\(s\) 1, 2/);
     assert.throws(() => concatNormalized([fromRows([[1]]), fromRows([[1], [2]])]), /part 1 has 2 rows, part 0 has 1/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("features in class subfolders (c3d extract UCF-101/ keeps them) are found by file name; a name in two folders is an error", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const flat = join(dir, 'flat');
+    const ids = [...writeVideos(flat, 3).values()].flat();
+    const nested = join(dir, 'nested');
+    for (const id of ids) {
+      const cls = id.split('_')[1]!;
+      mkdirSync(join(nested, cls), { recursive: true });
+      writeFileSync(join(nested, cls, `${id}.npy`), readFileSync(join(flat, `${id}.npy`)));
+    }
+    assert.deepEqual(loadVideoDescriptors([nested], ids).data, loadVideoDescriptors([flat], ids).data);
+    mkdirSync(join(nested, 'Other'));
+    writeFileSync(join(nested, 'Other', `${ids[0]}.npy`), readFileSync(join(flat, `${ids[0]}.npy`)));
+    assert.throws(() => loadVideoDescriptors([nested], ids), new RegExp(`1 video\\(s\\) have features in two subfolders of .*nested: ${ids[0]} \\(`));
+    assert.throws(() => loadVideoDescriptors([nested], ['v_Missing_g01_c01']), /1 video\(s\) have no features in .*nested: v_Missing_g01_c01/);
   } finally {
     cleanup();
   }
