@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { analyzeSpec, countMacs, countParams, getModel } from '../src/models/index.js';
 import { initParams, syntheticClips } from '../src/nn/index.js';
 import { createTrainStep, TRAIN_BACKENDS, type TrainBackendName } from '../src/train/create-step.js';
+import { ParamMemory } from '../src/train/param-memory.js';
 import { dropoutMasks, dropoutSites } from '../src/train/dropout.js';
 import { caffeParamRules, createOptimizer, DEFAULT_OPTIMIZER_CONFIG } from '../src/train/optimizer.js';
 import type { OptimizerConfig } from '../src/train/optimizer-api.js';
@@ -92,9 +93,12 @@ function args(argv: string[]) {
 /** Child: one backend, one batch size; prints one JSON line (progress on stderr). */
 async function child(a: ReturnType<typeof args>): Promise<void> {
   const batch = a.batches[0]!;
-  const params = initParams(SPEC, { seed: a.seed });
-  const step = await createTrainStep(SPEC, { backend: a.backend, threads: a.threads });
-  const optimizer = createOptimizer(SGD, caffeParamRules(SPEC));
+  // As the training loop does (src/train/train.ts): on onnxruntime, weights, gradients and momentum in
+  // one WebAssembly memory, so the SGD update runs as WebAssembly SIMD.
+  const memory = a.backend === 'onnxruntime' ? ParamMemory.forSpec(SPEC, 3) ?? undefined : undefined;
+  const params = initParams(SPEC, { seed: a.seed, alloc: memory ? (shape) => memory.alloc(shape) : undefined });
+  const step = await createTrainStep(SPEC, { backend: a.backend, threads: a.threads, memory });
+  const optimizer = createOptimizer(SGD, caffeParamRules(SPEC), { memory });
   const sites = dropoutSites(SPEC);
   const clips = syntheticClips(SPEC, batch, a.seed);
   const labels = Int32Array.from({ length: batch }, (_, i) => i % CLASSES);

@@ -51,6 +51,8 @@ export function checkParams(spec: NetSpec, params: ReadonlyMap<string, Tensor>, 
 
 export interface InitOptions {
   seed?: number;
+  /** Makes each zero tensor (default `new Tensor(shape)`), e.g. in a training run's parameter memory. */
+  alloc?: (shape: readonly number[]) => Tensor;
 }
 
 /**
@@ -65,9 +67,10 @@ export function initParams(spec: NetSpec, opts: InitOptions = {}): ParamSet {
   const firstConv = paramLayers.find((l) => l.type === 'conv3d')?.name;
   const classifier = paramLayers.at(-1)?.name;
   const params: ParamSet = new Map();
+  const alloc = opts.alloc ?? ((shape: readonly number[]) => new Tensor(shape));
   for (const l of paramLayers) {
-    const w = new Tensor(shapes.get(`${l.name}.weight`)!);
-    const b = new Tensor(shapes.get(`${l.name}.bias`)!);
+    const w = alloc(shapes.get(`${l.name}.weight`)!);
+    const b = alloc(shapes.get(`${l.name}.bias`)!);
     const std = l.type === 'fc' && l.name !== classifier ? 0.005 : 0.01;
     for (let i = 0; i < w.size; i++) w.data[i] = std * rng.normal();
     const bias = l.name === firstConv || l.name === classifier ? 0 : 1;

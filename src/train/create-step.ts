@@ -5,6 +5,7 @@
  */
 import type { NetSpec } from '../models/spec.js';
 import type { TrainStep } from './step.js';
+import type { ParamMemory } from './param-memory.js';
 import { createWasmStep } from './wasm-step.js';
 import { useOnnxRuntime, type ExecutionProviders } from '../runtime/ort.js';
 
@@ -20,6 +21,8 @@ export interface CreateTrainStepOptions {
   threads?: number;
   /** onnxruntime execution providers, e.g. ['cuda', 'cpu'] (onnxruntime only; default ['cpu']). */
   executionProviders?: ExecutionProviders;
+  /** Where onnxruntime writes the gradients (see OnnxStepOptions.memory); the wasm step ignores it. */
+  memory?: ParamMemory;
 }
 
 /**
@@ -36,7 +39,7 @@ export async function createTrainStep(spec: NetSpec, opts: CreateTrainStepOption
       // Without onnxruntime-node installed (and no --ep asked for), the same step runs on wasm.
       if (!(await useOnnxRuntime(opts.executionProviders))) return createWasmStep(spec, opts.threads === undefined ? {} : { threads: opts.threads });
       const { createOnnxStep } = await import('./onnx-step.js');
-      return createOnnxStep(spec, { threads: opts.threads, executionProviders: opts.executionProviders });
+      return createOnnxStep(spec, { threads: opts.threads, executionProviders: opts.executionProviders, memory: opts.memory });
     }
     default:
       throw new Error(`unknown training backend '${backend}' (expected one of: ${TRAIN_BACKENDS.join(', ')})`);

@@ -29,8 +29,8 @@ export const INIT_SCHEMES: readonly InitScheme[] = Object.freeze(['caffe', 'pyto
  * - kaiming: He et al. 2015, fan_in mode with the ReLU gain: weights N(0, √(2/fan_in)), biases 0
  *   (torch.nn.init.kaiming_normal_(w, mode='fan_in', nonlinearity='relu')).
  */
-export function initWeights(spec: NetSpec, scheme: InitScheme, seed: number): ParamSet {
-  if (scheme === 'caffe') return initParams(spec, { seed });
+export function initWeights(spec: NetSpec, scheme: InitScheme, seed: number, alloc: (shape: readonly number[]) => Tensor = (shape) => new Tensor(shape)): ParamSet {
+  if (scheme === 'caffe') return initParams(spec, { seed, alloc });
   if (!INIT_SCHEMES.includes(scheme)) {
     throw new Error(`init: unknown scheme '${String(scheme)}' (known: ${INIT_SCHEMES.join(', ')})`);
   }
@@ -38,8 +38,8 @@ export function initWeights(spec: NetSpec, scheme: InitScheme, seed: number): Pa
   const shapes = paramShapes(spec);
   const params: ParamSet = new Map();
   for (const l of spec.layers.filter(isParamLayer)) {
-    const w = new Tensor(shapes.get(`${l.name}.weight`)!);
-    const b = new Tensor(shapes.get(`${l.name}.bias`)!);
+    const w = alloc(shapes.get(`${l.name}.weight`)!);
+    const b = alloc(shapes.get(`${l.name}.bias`)!);
     const fanIn = w.size / w.shape[0]!;
     if (scheme === 'pytorch') {
       const bound = 1 / Math.sqrt(fanIn);

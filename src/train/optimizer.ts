@@ -6,6 +6,7 @@
  * Arithmetic: every element is computed in JS doubles and stored as float32 where PyTorch stores a
  * float32 tensor (parameters, momentum, moments), which matches PyTorch float32 to ~1e-7 relative.
  */
+import type { ParamMemory } from './param-memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import type { ParamSet } from '../nn/params.js';
@@ -67,7 +68,15 @@ const CLIP_EPS = 1e-6;
  * `save()` hands out the live buffers, not copies (a full C3D's Adam moments are 640 MB): write them
  * out before the next `step()`. `load()` copies what it is given.
  */
-export function createOptimizer(config: OptimizerConfig, rules: (param: string) => ParamRule): Optimizer {
+export interface OptimizerOptions {
+  /**
+   * Where the optimizer's buffers live. When the parameters and gradients are there too (the training
+   * loop puts them there), SGD updates them with WebAssembly SIMD (src/train/param-memory.ts).
+   */
+  memory?: ParamMemory;
+}
+
+export function createOptimizer(config: OptimizerConfig, rules: (param: string) => ParamRule, opts: OptimizerOptions = {}): Optimizer {
   checkConfig(config);
   const cfg: OptimizerConfig = Object.freeze({ ...config });
   const prefixes = BUFFERS[cfg.kind];
@@ -76,6 +85,8 @@ export function createOptimizer(config: OptimizerConfig, rules: (param: string) 
   let shapes = new Map<string, readonly number[]>();
   let step = 0;
   const ruleCache = new Map<string, ParamRule>();
+  const memory = opts.memory;
+  const zeros = (shape: readonly number[]): Float32Array => (memory ? memory.alloc(shape).data : new Float32Array(shape.reduce((a, b) => a * b, 1)));
 
   const ruleOf = (name: string): ParamRule => {
     let r = ruleCache.get(name);
@@ -93,7 +104,7 @@ export function createOptimizer(config: OptimizerConfig, rules: (param: string) 
   const buffersFor = (params: ParamSet): void => {
     if (buffers.size === 0) {
       for (const [name, w] of params) {
-        buffers.set(name, prefixes.map(() => new Float32Array(w.size)));
+        buffers.set(name, prefixes.map(() => zeros(w.shape)));
         shapes.set(name, w.shape);
       }
       return;
@@ -136,7 +147,8 @@ export function createOptimizer(config: OptimizerConfig, rules: (param: string) 
         const wdP = cfg.weightDecay * rule.decayMult;
         const g = grads.get(name)!.data;
         const bufs = buffers.get(name)!;
-        if (cfg.kind === 'sgd') sgdUpdate(w.data, g, scale, bufs[0]!, cfg.momentum, lrP, wdP);
+        if (cfg.kind === 'sgd' && memory?.holds(w.data, g, bufs[0]!)) memory.sgd(w.data, g, bufs[0]!, scale, cfg.momentum, lrP, wdP);
+        else if (cfg.kind === 'sgd') sgdUpdate(w.data, g, scale, bufs[0]!, cfg.momentum, lrP, wdP);
         else adamUpdate(w.data, g, scale, bufs[0]!, bufs[1]!, cfg, step, lrP, wdP);
       }
       return norm;
@@ -172,7 +184,8 @@ export function createOptimizer(config: OptimizerConfig, rules: (param: string) 
         if (!sameShape(t.shape, w.shape)) throw new OptimizerError(`optimizer state: buffer '${key}' is ${formatShape(t.shape)}, the parameter ${formatShape(w.shape)}`);
         let bufs = nextBuffers.get(name);
         if (!bufs) nextBuffers.set(name, (bufs = []));
-        bufs[k] = Float32Array.from(t.data); // a copy: the caller's tensors stay theirs
+        bufs[k] = zeros(t.shape); // a copy: the caller's tensors stay theirs
+        bufs[k].set(t.data);
         nextShapes.set(name, w.shape);
       }
       if (nextBuffers.size > 0 || savedStep > 0) {

@@ -29,6 +29,7 @@ import { learningRate, type LrPolicy } from './schedule.js';
 import { initWeights, initFromWeights, formatInitReport } from './init.js';
 import { dropoutMasks, dropoutSites, withDropout } from './dropout.js';
 import { createTrainStep } from './create-step.js';
+import { ParamMemory } from './param-memory.js';
 import type { TrainStep } from './step.js';
 import { checkpointPath, listCheckpoints, loadTrainCheckpoint, pruneCheckpoints, saveTrainCheckpoint, type RunPosition } from './checkpoint.js';
 import { evaluateNet, type EvaluateResult } from './evaluate.js';
@@ -124,9 +125,14 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     skipped.push(...cache.failures);
     if (skipped.length) say(`${skipped.length} video(s) could not be decoded and are skipped: ${skipped.slice(0, 5).map((f) => f.reason).join('; ')}${skipped.length > 5 ? '; …' : ''}`);
   }
-  const step = await createTrainStep(spec, { backend: config.backend, threads: config.threads, executionProviders: config.executionProviders });
+  // Weights, gradients and the optimizer's buffers in one WebAssembly memory on the native backend,
+  // where onnxruntime writes the gradients: the SGD update then runs as WebAssembly SIMD (param-memory.ts).
+  // Copies: weights, gradients, the optimizer's buffers (SGD 1, Adam 2), the micro-batch sum (--accumulate).
+  const copies = 2 + (config.optimizer === 'sgd' ? 1 : 2) + (config.accumulate > 1 ? 1 : 0);
+  const memory = config.backend === 'onnxruntime' ? ParamMemory.forSpec(spec, copies) : null;
+  const step = await createTrainStep(spec, { backend: config.backend, threads: config.threads, executionProviders: config.executionProviders, memory: memory ?? undefined });
   try {
-    return await runLoop({ config, spec, run, trainSet, valSet, cache, step, resumeFrom, skipped, emit, say, signal: opts.signal });
+    return await runLoop({ config, spec, run, trainSet, valSet, cache, step, memory, resumeFrom, skipped, emit, say, signal: opts.signal });
   } finally {
     await step.dispose();
     cache?.close();
@@ -141,6 +147,8 @@ interface LoopContext {
   valSet?: Dataset;
   cache: FrameCache | null;
   step: TrainStep;
+  /** Where the weights and the optimizer's buffers go (null: ordinary arrays). */
+  memory: ParamMemory | null;
   resumeFrom?: number;
   skipped: TrainResult['skipped'];
   emit: (e: TrainEvent) => void;
@@ -149,7 +157,7 @@ interface LoopContext {
 }
 
 async function runLoop(ctx: LoopContext): Promise<TrainResult> {
-  const { config, spec, run, trainSet, valSet, cache, step, emit, say } = ctx;
+  const { config, spec, run, trainSet, valSet, cache, step, memory, emit, say } = ctx;
   const [, L, S] = spec.input;
   const geometry = geometryForCrop(S);
 
@@ -160,21 +168,23 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
   const optimizer = createOptimizer(
     { kind: config.optimizer, momentum: config.momentum, weightDecay: config.weightDecay, beta1: config.beta1, beta2: config.beta2, eps: config.eps, clipGrad: config.clipGrad },
     caffeParamRules(spec, { lrMult: new Map(Object.entries(config.lrMult)), freeze: new Set(config.freeze) }),
+    { memory: memory ?? undefined },
   );
   if (ctx.resumeFrom !== undefined) {
     const ck = await loadTrainCheckpoint(checkpointPath(run, ctx.resumeFrom), spec);
-    params = ck.params;
+    params = memory ? memory.adopt(ck.params) : ck.params;
     position = ck.position;
     optimizer.load(ck.optimizer, params);
     convention = ck.convention ?? (await resolveRunConvention(config, trainSet, cache, undefined));
   } else {
-    const fresh = initWeights(spec, config.initScheme, config.seed);
+    // Straight into the parameter memory when nothing is loaded (no second copy of the weights).
+    const fresh = config.init || !memory ? initWeights(spec, config.initScheme, config.seed) : initWeights(spec, config.initScheme, config.seed, (shape) => memory.alloc(shape));
     let initConvention: InputConvention | undefined;
     if (config.init) {
       const ws = await loadWeights(config.init, { map: config.map ?? 'auto' });
       const result = initFromWeights(spec, ws.params, fresh);
       for (const line of formatInitReport(result, config.initScheme)) say(line);
-      params = result.params;
+      params = memory ? memory.adopt(result.params) : result.params;
       initConvention = ws.convention;
     } else {
       params = fresh;
@@ -241,6 +251,10 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
   // Prepares batch i+1 while step i runs (it overlaps with onnxruntime's native threads).
   const batches = new BatchPrefetcher(loader, position.iteration);
 
+  // The micro-batch sum (--accumulate), made once and reused every iteration.
+  let sums: ParamSet | undefined;
+  const sumBuffers = (like: ParamSet): ParamSet =>
+    (sums ??= new Map([...like].map(([k, t]) => [k, memory ? memory.alloc(t.shape) : new Tensor(t.shape)])));
   while (position.iteration < total) {
     if (ctx.signal?.aborted) {
       interrupted = true;
@@ -266,7 +280,7 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
       const w = size / n;
       loss += r.loss * w;
       correct += countCorrect(r.logits, labels);
-      grads = accumulate(grads, r.grads, w, micro.length === 1);
+      grads = accumulate(grads, r.grads, w, micro.length === 1, sumBuffers);
       sumSquares = micro.length === 1 ? r.gradSumSquares : undefined;
       first += size;
     }
@@ -441,12 +455,12 @@ function sliceBatch(clips: Tensor, first: number, count: number): Tensor {
   return new Tensor([count, ...clips.shape.slice(1)], clips.data.subarray(first * per, (first + count) * per));
 }
 
-/** acc += w · g (the first call with a single micro-batch just takes g). */
-function accumulate(acc: ParamSet | undefined, g: ParamSet, w: number, only: boolean): ParamSet {
+/** acc += w · g into the reused sum buffers (zeroed by the first micro-batch); a single micro-batch just takes g. */
+function accumulate(acc: ParamSet | undefined, g: ParamSet, w: number, only: boolean, buffers: (like: ParamSet) => ParamSet): ParamSet {
   if (only) return g;
   if (!acc) {
-    acc = new Map();
-    for (const [k, t] of g) acc.set(k, new Tensor(t.shape));
+    acc = buffers(g);
+    for (const t of acc.values()) t.data.fill(0);
   }
   for (const [k, t] of g) {
     const a = acc.get(k)!.data;

@@ -28,7 +28,8 @@ export async function instantiateCore(module: WebAssembly.Module, memory: WebAss
   return instance.exports as unknown as CoreExports;
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+/** Base64 text → bytes (atob: the same in Node and browsers). */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const bin = atob(text);
   const bytes = new Uint8Array(new ArrayBuffer(bin.length));
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
