@@ -1,6 +1,7 @@
 // Builds the browser page (src/web/) into dist/web/: esbuild bundles of the page and its two workers,
 // index.html, onnxruntime-web's wasm build (only the SIMD+threads variant the page uses), and the demo
-// net as .onnx (so the page works with no file). Runs after `tsc` (it exports the demo net with the
+// net as .onnx (so the page works with no file). onnxruntime-web's WebGPU build (backend=webgpu, loaded
+// only when asked for) runs on its asyncify wasm variant, shipped beside the plain one. Runs after `tsc` (it exports the demo net with the
 // compiled library) as part of `npm run build`; `node tools/build-web.mjs` rebuilds just the page.
 import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,8 +13,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'web');
 const tmp = `${out}.tmp-${process.pid}`;
 const ortDist = join(root, 'node_modules', 'onnxruntime-web', 'dist');
-/** onnxruntime-web's files the page loads at run time (ort.env.wasm.wasmPaths = the page's folder). */
-const ORT_FILES = ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
+/**
+ * onnxruntime-web's files the page loads at run time (ort.env.wasm.wasmPaths = the page's folder): the
+ * wasm build's, and the asyncify variant that onnxruntime-web/webgpu (1.30: ort.webgpu.min.mjs) loads.
+ */
+const ORT_FILES = ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
 
 /**
  * The fast kernels load their Node thread pool lazily when no pool is given; the page always gives
@@ -71,4 +75,4 @@ writeFileSync(join(tmp, 'demo-net.onnx'), demo);
 
 rmSync(out, { recursive: true, force: true });
 renameSync(tmp, out);
-console.error(`build-web: dist/web (page, workers, onnxruntime-web wasm, demo net ${demo.length} bytes)`);
+console.error(`build-web: dist/web (page, workers, onnxruntime-web wasm + webgpu, demo net ${demo.length} bytes)`);

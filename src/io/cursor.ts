@@ -5,7 +5,7 @@
  * that says the file is truncated.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { WeightsError } from './errors.js';
+import { truncatedError, WeightsError } from './errors.js';
 
 const WINDOW = 1 << 20;
 
@@ -61,7 +61,7 @@ export class ByteCursor {
   }
 
   truncated(what: string): WeightsError {
-    return new WeightsError(this.file, `file is truncated: ${what} runs past the end (${this.size} bytes)`);
+    return truncatedError(this.file, what, this.size);
   }
 
   /** Makes [pos, pos+n) available in the window (n ≤ window size). */

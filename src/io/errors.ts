@@ -9,3 +9,8 @@ export class WeightsError extends Error {
     super(`${file}: ${layer !== undefined ? `layer ${layer}: ` : ''}${problem}`);
   }
 }
+
+/** The error of a read past the end of a `size`-byte file: `what` names the part that does not fit. */
+export function truncatedError(file: string, what: string, size: number): WeightsError {
+  return new WeightsError(file, `file is truncated: ${what} runs past the end (${size} bytes)`);
+}

@@ -13,6 +13,7 @@ import { detectFormat, type WeightsFormat } from './format.js';
 import { detectPreset, mapKeys, resolveKeyRules, type KeyMapPreset, type KeyRule } from './keymap.js';
 import { ONNX_META, readOnnxWeights, type OnnxSummary } from './onnx-weights.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { CHECKPOINT_META, MEAN_TENSOR, OPTIMIZER_PREFIX, splitCheckpointTensors } from './checkpoint-keys.js';
 import { readTorchFile } from './torch/load.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -75,9 +76,7 @@ export interface TrainingState {
   state: Record<string, unknown>;
 }
 
-const OPTIMIZER_PREFIX = 'optimizer.';
-const MEAN_TENSOR = 'input.mean_cube';
-const META = { spec: 'c3d.spec', specJson: 'c3d.spec_json', input: 'c3d.input', source: 'c3d.source', train: 'c3d.train', classes: 'c3d.classes', version: 'c3d.checkpoint' } as const;
+const META = CHECKPOINT_META;
 
 /** A file's tensors under their original names, plus what the format itself says. */
 interface RawWeights {
@@ -265,14 +264,7 @@ function caffeTensors(path: string, layers: CaffeLayer[]): Map<string, Tensor> {
 
 function fromSafetensors(path: string): RawWeights {
   const { tensors, metadata } = readSafetensors(path);
-  const params = new Map<string, Tensor>();
-  const opt = new Map<string, Tensor>();
-  let meanCube: Tensor | undefined;
-  for (const [k, t] of tensors) {
-    if (k === MEAN_TENSOR) meanCube = t;
-    else if (k.startsWith(OPTIMIZER_PREFIX)) opt.set(k.slice(OPTIMIZER_PREFIX.length), t);
-    else params.set(k, t);
-  }
+  const { params, optimizer: opt, meanCube } = splitCheckpointTensors(tensors);
   let convention: InputConvention | undefined;
   let state: Record<string, unknown> | undefined;
   let specDef: NetSpec | undefined;

@@ -5,6 +5,7 @@
  */
 import { conventionFromJSON, type InputConvention } from '../io/convention.js';
 import { formatNpy, parseNpy } from '../io/npy-format.js';
+import { Tensor } from '../tensor/tensor.js';
 import { BGR_NO_MEAN, meanFromArray, resolvePixelConvention, type PixelConvention } from '../features/pixel-convention.js';
 import { openVideoFrames } from './frames.js';
 import { InferenceClient } from './inference-client.js';
@@ -18,7 +19,7 @@ declare global {
   }
 }
 
-/** The demo net (tools/build-web.mjs exports it next to the page), used when no weights are given. */
+/** The demo net (tools/build-web.mjs copies it next to the page, and its .onnx export), used when no weights are given. */
 const DEMO_WEIGHTS = 'demo-net.onnx';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -33,6 +34,7 @@ const ui = {
   progress: $<HTMLProgressElement>('progress'),
   status: $('status'),
   error: $('error'),
+  note: $('note'),
   net: $('net'),
   timeline: $('timeline'),
   summary: $('summary'),
@@ -57,9 +59,6 @@ async function loadNet(weights: Source, backend: WebBackendName, threads: number
   const name = sourceName(weights);
   const key = `${'url' in weights ? weights.url : `${weights.file.name}:${weights.file.size}:${weights.file.lastModified}`}|${backend}|${threads}`;
   if (client && loaded?.key === key) return loaded.info;
-  if (/\.safetensors$/i.test(name)) {
-    throw new Error(`${name}: the page runs .onnx files; convert it once with 'c3d export-onnx ${name} net.onnx'`);
-  }
   client ??= new InferenceClient();
   setStatus(`loading ${name} (${backend})…`);
   try {
@@ -77,16 +76,17 @@ async function loadNet(weights: Source, backend: WebBackendName, threads: number
 
 /** The net's convention with the page's overrides; a mean cube comes from a fetched .npy. */
 async function pixelConvention(info: NetInfo, p: PageParams): Promise<PixelConvention> {
-  const own: InputConvention = info.conventionJson ? conventionFromJSON(info.conventionJson) : { channels: BGR_NO_MEAN.channels, mean: 'none' };
+  const cube = info.meanCube && new Tensor(info.meanCube.shape, info.meanCube.data);
+  const own: InputConvention = info.conventionJson ? conventionFromJSON(info.conventionJson, cube) : { channels: BGR_NO_MEAN.channels, mean: 'none' };
   const c: InputConvention = { ...own, channels: p.channels ?? own.channels, mean: p.mean ?? own.mean };
-  let cube: PixelConvention['mean'] | undefined;
+  let fetched: PixelConvention['mean'] | undefined;
   if (c.mean !== 'none' && c.mean.kind === 'cube' && c.mean.file && !c.mean.data) {
     const file = c.mean.file;
     if (!/\.npy$/i.test(file)) throw new Error(`mean=${file}: the page reads mean cubes as .npy URLs (3×L×H×W BGR)`);
     const a = parseNpy(new Uint8Array(await readBytes({ url: file })), file);
-    cube = meanFromArray(a.shape, a.data instanceof Float32Array ? a.data : Float32Array.from(a.data), file);
+    fetched = meanFromArray(a.shape, a.data instanceof Float32Array ? a.data : Float32Array.from(a.data), file);
   }
-  return resolvePixelConvention(c, () => cube!);
+  return resolvePixelConvention(c, () => fetched!);
 }
 
 function setStatus(text: string): void {
@@ -143,11 +143,14 @@ interface RunInput {
 async function run(input: RunInput, p: PageParams): Promise<void> {
   window.c3dResult = undefined;
   ui.error.hidden = true;
+  ui.note.hidden = true;
   ui.run.disabled = true;
   ui.progress.value = 0;
   try {
     const info = await loadNet(input.weights, p.backend, p.threads);
     ui.net.textContent = `${info.name}: clips ${info.input.join('×')}, outputs ${info.outputs.join(', ')}`;
+    ui.note.textContent = info.note ?? '';
+    ui.note.hidden = !info.note;
     const onProgress = (done: number, total: number, what: string) => {
       ui.progress.value = total > 0 ? done / total : 0;
       setStatus(what);

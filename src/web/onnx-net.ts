@@ -24,6 +24,17 @@ export interface OnnxNet {
   metadata: Map<string, string>;
 }
 
+/** A spec recorded as JSON in a file's metadata (c3d.spec_json, in .onnx and .safetensors alike), validated. */
+export function parseRecordedSpec(json: string, source: string): NetSpec {
+  try {
+    const spec = JSON.parse(json) as NetSpec;
+    analyzeSpec(spec);
+    return spec;
+  } catch (e) {
+    throw new Error(`${source}: metadata ${ONNX_WEB_META.specJson} is not a valid spec (${(e as Error).message})`);
+  }
+}
+
 /** Decodes `bytes` as an ONNX model; `source` names the file in the one-line errors. */
 export function readOnnxNet(bytes: Uint8Array, source: string): OnnxNet {
   let model: onnxProto.onnx.ModelProto;
@@ -35,16 +46,8 @@ export function readOnnxNet(bytes: Uint8Array, source: string): OnnxNet {
   const graph = model.graph;
   if (!graph || !graph.node?.length) throw new Error(`${source}: not an ONNX model (no graph)`);
   const metadata = new Map((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
-  let spec: NetSpec | undefined;
   const specJson = metadata.get(ONNX_WEB_META.specJson);
-  if (specJson) {
-    try {
-      spec = JSON.parse(specJson) as NetSpec;
-      analyzeSpec(spec);
-    } catch (e) {
-      throw new Error(`${source}: metadata ${ONNX_WEB_META.specJson} is not a valid spec (${(e as Error).message})`);
-    }
-  }
+  const spec = specJson ? parseRecordedSpec(specJson, source) : undefined;
   const initNames = new Set((graph.initializer ?? []).map((t) => t.name));
   const first = (graph.input ?? []).find((i) => !initNames.has(i.name ?? ''));
   const dims = first?.type?.tensorType?.shape?.dim?.map((d) => (d.dimValue != null ? toInt(d.dimValue as Int) : 0)) ?? [];

@@ -4,12 +4,12 @@
  * `channels=` override the weights' input convention as `c3d extract --mean/--channels` do.
  */
 import { parseChannels, parseMean, type ChannelOrder, type MeanSpec } from '../io/convention.js';
-import type { WebBackendName } from './protocol.js';
+import { WEB_BACKENDS, type WebBackendName } from './protocol.js';
 
 export interface PageParams {
   video?: string;
   clips?: string;
-  /** .onnx URL (default: the demo net shipped with the page). */
+  /** .onnx or .safetensors URL (default: the demo net shipped with the page). */
   weights?: string;
   layer: string;
   channels?: ChannelOrder;
@@ -40,8 +40,8 @@ function asParam<T>(parse: () => T): T {
 /** Parses `search` (location.search); throws a one-line error naming the bad parameter. */
 export function parsePageParams(search: string): PageParams {
   const q = new URLSearchParams(search);
-  const backend = q.get('backend') ?? 'onnxruntime';
-  if (backend !== 'onnxruntime' && backend !== 'wasm') throw new Error(`backend= must be onnxruntime or wasm, got '${backend}'`);
+  const backend = (q.get('backend') ?? 'onnxruntime') as WebBackendName;
+  if (!WEB_BACKENDS.includes(backend)) throw new Error(`backend= must be ${WEB_BACKENDS.join(', ')}, got '${backend}'`);
   const channels = q.get('channels');
   const mean = q.get('mean');
   return {

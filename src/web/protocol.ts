@@ -1,7 +1,13 @@
 /** Messages between the page (main thread) and the inference worker (src/web/inference-worker.ts). */
 
-/** Which runtime runs the net: onnxruntime-web (wasm) or our own WebAssembly kernels (src/kernels/fast). */
-export type WebBackendName = 'onnxruntime' | 'wasm';
+/**
+ * Which runtime runs the net: onnxruntime-web on wasm (`onnxruntime`), onnxruntime-web on WebGPU
+ * (`webgpu`, falling back to `onnxruntime` with a note when the browser has no adapter or the session
+ * fails), or our own WebAssembly kernels (`wasm`, src/kernels/fast).
+ */
+export type WebBackendName = 'onnxruntime' | 'webgpu' | 'wasm';
+
+export const WEB_BACKENDS: readonly WebBackendName[] = ['onnxruntime', 'webgpu', 'wasm'];
 
 /** What the page needs to know about a loaded net (all plain data: it crosses postMessage). */
 export interface NetInfo {
@@ -15,7 +21,12 @@ export interface NetInfo {
   conventionJson?: string;
   /** Class names the file records (c3d.classes metadata). */
   classes?: string[];
+  /** The backend that runs it (`onnxruntime` when `webgpu` was asked for and fell back). */
   backend: WebBackendName;
+  /** Why the backend differs from the one asked for (shown in the page). */
+  note?: string;
+  /** The convention's embedded mean cube (a .safetensors checkpoint's input.mean_cube). */
+  meanCube?: { shape: number[]; data: Float32Array };
   /** Compute threads the backend runs. */
   threads: number;
 }
@@ -23,7 +34,7 @@ export interface NetInfo {
 export interface LoadRequest {
   type: 'load';
   backend: WebBackendName;
-  /** The .onnx file's bytes (transferred). */
+  /** The .onnx or .safetensors file's bytes (transferred). */
   model: ArrayBuffer;
   /** Where the bytes came from, for error messages. */
   source: string;

@@ -35,6 +35,8 @@ export interface C3dResult {
   /** Top-5 labels per clip when the net outputs `prob`. */
   labels?: ClipLabels[];
   backend: string;
+  /** Why `backend` is not the one asked for (WebGPU fell back to wasm). */
+  note?: string;
   threads: number;
   /** Seconds spent in the net (first batch sent → last result), and clips per second over them. */
   netSeconds: number;
@@ -111,6 +113,7 @@ async function finish(info: NetInfo, layer: string, c: Collector, startFrames?: 
     descriptor: Array.from(videoDescriptor(f)),
     perClip,
     backend: info.backend,
+    ...(info.note ? { note: info.note } : {}),
     threads: info.threads,
     netSeconds: seconds,
     clipsPerSecond: seconds > 0 ? f.clips / seconds : 0,

@@ -20,7 +20,8 @@ test('query parameters: defaults, overrides as the CLI flags parse them, one-lin
   assert.deepEqual(parsePageParams('?mean=none').mean, 'none');
   assert.deepEqual(parsePageParams('?mean=/files/mean.npy').mean, { kind: 'cube', file: '/files/mean.npy' });
   assert.throws(() => parsePageParams('?channels=bgra'), /^Error: channels= must be bgr or rgb, got 'bgra'$/);
-  assert.throws(() => parsePageParams('?backend=gpu'), /^Error: backend= must be onnxruntime or wasm, got 'gpu'$/);
+  assert.throws(() => parsePageParams('?backend=gpu'), /^Error: backend= must be onnxruntime, webgpu, wasm, got 'gpu'$/);
+  assert.equal(parsePageParams('?backend=webgpu').backend, 'webgpu');
   assert.throws(() => parsePageParams('?threads=0'), /^Error: threads= must be a positive integer, got '0'$/);
 });
 
