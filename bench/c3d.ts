@@ -50,6 +50,7 @@ function args(argv: string[]) {
   return {
     child: value('--child'),
     int8Model: value('--int8-model'),
+    writeInt8: value('--write-int8'),
     batches: (value('--batch') ?? (quick ? '1' : '1,8')).split(',').map(Number),
     reps: Number(value('--reps') ?? (quick ? 1 : 3)),
     threads: Number(value('--threads') ?? 2),
@@ -61,12 +62,15 @@ function args(argv: string[]) {
 
 /**
  * The int8 model of the fp32 net the children run (same synthetic weights), calibrated on 2 other clips
- * and written as `c3d quantize` writes it: the int8 child then loads the file as `c3d extract --weights
- * X.int8.onnx` does, so its peak RSS is a user's, without the calibration's fp32 session.
+ * and written as `c3d quantize` writes it, by a child process of its own: the int8 child then loads the
+ * file as `c3d extract --weights X.int8.onnx` does, so its peak RSS is a user's. (Not in this process:
+ * Linux counts a parent's size at fork in every child's peak RSS.)
  */
-async function writeInt8Model(dir: string, threads: number): Promise<string> {
+function writeInt8Model(dir: string, threads: number): string {
   const path = join(dir, 'c3d.int8.onnx');
-  writeQuantizedModel(path, await quantizeNet(SPEC, syntheticParams(SPEC, 7), syntheticClips(SPEC, 2, 8), { threads }));
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [self, '--write-int8', path, '--threads', String(threads)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench: writing the int8 model failed: ${r.stderr}`);
   return path;
 }
 
@@ -117,6 +121,10 @@ const gib = (b: number) => (b / 2 ** 30).toFixed(2);
 async function main(): Promise<void> {
   const a = args(process.argv.slice(2));
   if (a.child) return child(a.child as Config, a.batches[0]!, a.reps, a.threads, a.int8Model);
+  if (a.writeInt8) {
+    writeQuantizedModel(a.writeInt8, await quantizeNet(SPEC, syntheticParams(SPEC, 7), syntheticClips(SPEC, 2, 8), { threads: a.threads }));
+    return;
+  }
   const load = loadavg()[0]!.toFixed(1);
   console.error(`bench c3d: ${SPEC.name}, ${(FLOP_PER_CLIP / 1e9).toFixed(1)} GFLOP/clip, ${a.threads} threads, load average ${load}`);
   const peakBefore = measurePeak(a.threads);
@@ -124,7 +132,7 @@ async function main(): Promise<void> {
   let torch: Result[] | string = a.torch ? [] : 'skipped (--no-torch)';
   // PyTorch runs right after our backends at each batch size, so all three see similar machine load.
   const tmp = mkdtempSync(join(tmpdir(), 'c3d-bench-'));
-  const int8Model = a.backends.includes('onnxruntime-int8') ? await writeInt8Model(tmp, a.threads) : undefined;
+  const int8Model = a.backends.includes('onnxruntime-int8') ? writeInt8Model(tmp, a.threads) : undefined;
   for (const batch of a.batches) {
     for (const backend of a.backends) {
       const r = runChild(backend, batch, a.reps, a.threads, int8Model);
