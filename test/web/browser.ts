@@ -6,7 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import assert from 'node:assert/strict';
 import { packageRoot } from '../eval/fixtures.js';
+import { c3d } from '../cli/run-cli.js';
+import { readNpy, writeNpy, type NpyArray } from '../../src/io/npy.js';
+import { videoDescriptor } from '../../src/features/aggregate.js';
 
 /** The Chromium binary to drive, or undefined (the tests then skip, saying why). */
 export function findChromium(): string | undefined {
@@ -79,4 +83,26 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
     nb += b[i]! * b[i]!;
   }
   return dot / Math.sqrt(na * nb);
+}
+
+/** Largest |a[i] − b[i]|. */
+export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/**
+ * Writes `n` preprocessed 16×56² demo-net clips (pixels minus a mean, as `c3d extract` feeds the net) to
+ * DIR/clips.npy and returns the Node CLI's fc6 for them (`c3d extract --clips … --weights WEIGHTS`):
+ * per-clip rows and the video descriptor, what the page must reproduce.
+ */
+export function cliClipsReference(dir: string, weights: string, n: number): { want: NpyArray; wantDescriptor: Float32Array } {
+  const clips = new Float32Array(n * 3 * 16 * 56 * 56);
+  for (let i = 0; i < clips.length; i++) clips[i] = ((i * 7919) % 256) - 96;
+  writeNpy(join(dir, 'clips.npy'), { shape: [n, 3, 16, 56, 56], data: clips });
+  const cli = c3d('extract', '--clips', join(dir, 'clips.npy'), '--weights', weights, '--out', join(dir, 'out'), '--layer', 'fc6');
+  assert.equal(cli.code, 0, cli.err);
+  const want = readNpy(join(dir, 'out', 'clips.npy')); // N × dim: --clips writes per-clip rows
+  return { want, wantDescriptor: videoDescriptor({ clips: n, dim: want.shape[1]!, data: want.data as Float32Array }) };
 }

@@ -9,18 +9,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../eval/fixtures.js';
 import { c3d } from '../cli/run-cli.js';
-import { readNpy, writeNpy } from '../../src/io/npy.js';
-import { videoDescriptor } from '../../src/features/aggregate.js';
-import { findChromium, launch, NO_CHROMIUM, pageResult, serve } from './browser.js';
+import { cliClipsReference, findChromium, launch, maxDiff, NO_CHROMIUM, pageResult, serve } from './browser.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.log(`# test/web: skipped, ${NO_CHROMIUM}`);
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 test('page ?clips= equals c3d extract --clips (1e-4) on both backends; bad weights: visible error, page still usable', { skip: chromiumPath ? false : NO_CHROMIUM }, async () => {
   const { dir, cleanup } = tempDir();
@@ -30,13 +23,7 @@ test('page ?clips= equals c3d extract --clips (1e-4) on both backends; bad weigh
   const exp = c3d('export-onnx', 'demo', onnx);
   assert.equal(exp.code, 0, exp.err);
   const n = 3;
-  const clips = new Float32Array(n * 3 * 16 * 56 * 56);
-  for (let i = 0; i < clips.length; i++) clips[i] = ((i * 7919) % 256) - 96; // pixels minus a mean, as `c3d extract` feeds the net
-  writeNpy(join(dir, 'clips.npy'), { shape: [n, 3, 16, 56, 56], data: clips });
-  const cli = c3d('extract', '--clips', join(dir, 'clips.npy'), '--weights', onnx, '--out', join(dir, 'out'), '--layer', 'fc6');
-  assert.equal(cli.code, 0, cli.err);
-  const want = readNpy(join(dir, 'out', 'clips.npy')); // N × dim: --clips writes per-clip rows
-  const wantDescriptor = videoDescriptor({ clips: n, dim: want.shape[1]!, data: want.data as Float32Array });
+  const { want, wantDescriptor } = cliClipsReference(dir, onnx, n);
   writeFileSync(join(dir, 'bad.onnx'), 'this is not an onnx model\n'.repeat(10));
 
   const s = await serve(dir);

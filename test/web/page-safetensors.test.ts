@@ -9,34 +9,20 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../eval/fixtures.js';
-import { c3d } from '../cli/run-cli.js';
-import { readNpy, writeNpy } from '../../src/io/npy.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { DEMO_WEIGHTS } from '../../src/io/weights.js';
-import { videoDescriptor } from '../../src/features/aggregate.js';
-import { findChromium, launch, NO_CHROMIUM, pageResult, serve } from './browser.js';
+import { cliClipsReference, findChromium, launch, maxDiff, NO_CHROMIUM, pageResult, serve } from './browser.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.log(`# test/web: skipped, ${NO_CHROMIUM}`);
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 test('page with .safetensors weights equals c3d extract --clips (1e-4); bad files: visible one-line errors; webgpu fallback note', { skip: chromiumPath ? false : NO_CHROMIUM }, async () => {
   const { dir, cleanup } = tempDir();
   const demo = join(dir, 'demo.safetensors');
   copyFileSync(DEMO_WEIGHTS, demo);
   const n = 2;
-  const clips = new Float32Array(n * 3 * 16 * 56 * 56);
-  for (let i = 0; i < clips.length; i++) clips[i] = ((i * 7919) % 256) - 96;
-  writeNpy(join(dir, 'clips.npy'), { shape: [n, 3, 16, 56, 56], data: clips });
-  const cli = c3d('extract', '--clips', join(dir, 'clips.npy'), '--weights', demo, '--out', join(dir, 'out'), '--layer', 'fc6');
-  assert.equal(cli.code, 0, cli.err);
-  const want = readNpy(join(dir, 'out', 'clips.npy'));
-  const wantDescriptor = videoDescriptor({ clips: n, dim: want.shape[1]!, data: want.data as Float32Array });
+  const { want, wantDescriptor } = cliClipsReference(dir, demo, n);
   const demoClasses = JSON.parse(readSafetensors(demo).metadata['c3d.classes']!) as string[];
   // A truncated checkpoint, and one without its spec (a bare state dict, as other tools write).
   const raw = readFileSync(demo);
