@@ -18,7 +18,7 @@ if (!chromiumPath) console.log(`# test/web: skipped, ${NO_CHROMIUM}`);
 
 const DEMO_CLASSES = ['MoveLeftFast', 'MoveRightFast', 'MoveUpFast', 'MoveDownFast', 'ZoomIn', 'ZoomOut'];
 
-test('page ?video= with the demo net: labels on the timeline, descriptor cosine to the CLI ≥ 0.98, COOP/COEP', { skip: chromiumPath ? false : NO_CHROMIUM }, async () => {
+test('page ?video= with the demo net: labels on the timeline, descriptor cosine to the CLI ≥ 0.98, COOP/COEP, no request to another origin', { skip: chromiumPath ? false : NO_CHROMIUM }, async () => {
   const { dir, cleanup } = tempDir();
   // 40 frames at 25 fps: 4 clips of 16 every 8; H.264 as most users' videos are.
   makeVideo(join(dir, 'v.mp4'), 'testsrc=size=160x120:rate=25', 40, 'libx264', ['-pix_fmt', 'yuv420p']);
@@ -30,6 +30,11 @@ test('page ?video= with the demo net: labels on the timeline, descriptor cosine 
   const browser = await launch(chromiumPath!);
   try {
     const page = await browser.newPage();
+    // Everything the page loads — its code, workers, onnxruntime-web's wasm, the net, the video —
+    // comes from the serving origin (or blob:/data: URLs it makes itself): nothing is uploaded.
+    const requests: string[] = [];
+    page.on('request', (req) => requests.push(req.url()));
+    page.on('worker', (w) => requests.push(w.url()));
     const response = await page.goto(`${s.url}?video=/files/v.mp4&layer=fc6`);
     const headers = response!.headers();
     assert.equal(headers['cross-origin-opener-policy'], 'same-origin');
@@ -46,6 +51,10 @@ test('page ?video= with the demo net: labels on the timeline, descriptor cosine 
     for (const clip of timeline) assert.ok(DEMO_CLASSES.some((c) => clip.includes(c)), clip);
     assert.deepEqual(r.labels?.map((l) => l.startFrame), [0, 8, 16, 24]);
     assert.equal(await page.locator('#downloads a').count(), 2);
+    const origin = new URL(s.url).origin;
+    const foreign = requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== origin);
+    assert.deepEqual(foreign, [], 'requests to other origins');
+    assert.ok(requests.some((u) => u.endsWith('.wasm')), `the page's own requests were seen: ${requests.join(', ')}`);
   } finally {
     await browser.close();
     await s.stop();
