@@ -40,7 +40,7 @@ export class ParamMemory {
 
   /**
    * A memory for `spec`'s parameters × `copies` (weights, gradients and the optimizer's buffers: SGD 3,
-   * Adam 4), or null when that is more than wasm32 can address.
+   * Adam 4), or null when that is more than wasm32 can address or the process cannot have it.
    */
   static forSpec(spec: NetSpec, copies: number): ParamMemory | null {
     let bytes = 0;
@@ -49,7 +49,12 @@ export class ParamMemory {
     const pages = Math.ceil(bytes / PAGE) || 1;
     if (pages > MAX_PAGES) return null;
     compiled ??= new WebAssembly.Module(decodeBase64(UPDATE_WASM_BASE64));
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    } catch {
+      return null; // no room for it in this process (e.g. a ulimit on address space): ordinary arrays
+    }
     const instance = new WebAssembly.Instance(compiled, { env: { memory, abort: () => { throw new Error('update kernel aborted'); } } });
     return new ParamMemory(memory, instance.exports as unknown as UpdateExports, pages * PAGE);
   }
