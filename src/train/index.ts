@@ -8,7 +8,8 @@ export { createTrainStep, TRAIN_BACKENDS, type TrainBackendName, type CreateTrai
 export { createWasmStep, type WasmStepOptions } from './wasm-step.js';
 export { createOnnxStep, type OnnxStepOptions, type ExecutionProviders } from './onnx-step.js';
 export type { Optimizer, OptimizerConfig, OptimizerKind, OptimizerState, ParamRule } from './optimizer-api.js';
-export { createOptimizer, caffeParamRules, parseLrMults } from './optimizer.js';
+export { createOptimizer, caffeParamRules, parseLrMults, type OptimizerOptions } from './optimizer.js';
+export { ParamMemory } from './param-memory.js';
 export { learningRate, type LrPolicy } from './schedule.js';
 export { initWeights, initFromWeights, formatInitReport } from './init.js';
 export { dropoutSites, dropoutMasks, withDropout, type DropoutSite } from './dropout.js';
