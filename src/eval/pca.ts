@@ -43,6 +43,14 @@ export class PcaModel {
     return this.explainedVariance.length;
   }
 
+  /**
+   * The projection as extraction's `--pca` applies it to each output row: raw float32 rows in, all
+   * components out (structurally src/features/outputs.ts's RowProjection).
+   */
+  rowProjection(): { inputDim: number; outputDim: number; project(data: Float32Array, rows: number): Float32Array } {
+    return { inputDim: this.inputDim, outputDim: this.numComponents, project: (data, rows) => this.project({ rows, dim: this.inputDim, data }).data };
+  }
+
   /** Projects rows of `x` onto the first `dims` (default all) components (float32 SIMD dots). */
   project(x: FeatureMatrix, dims = this.numComponents): FeatureMatrix {
     const d = this.inputDim;

@@ -14,6 +14,7 @@ export {
   fittingModels,
   assertWeightsFileExists,
   WEIGHTS_HINT,
+  loadOptionsFromText,
   type WeightSet,
   type LoadOptions,
   type TrainingState,

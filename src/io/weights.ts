@@ -7,7 +7,7 @@
 import { Tensor, formatShape, sameShape } from '../tensor/index.js';
 import { getModel, modelNames, paramShapes, parseNetSpec, type ModelOptions, type NetSpec } from '../models/index.js';
 import { readCaffemodel, writeCaffemodel, type CaffeLayer, type CaffeLayerOut } from './caffe/caffemodel.js';
-import type { CaffeBlob } from './caffe/blob.js';
+import { readBinaryproto, type CaffeBlob } from './caffe/blob.js';
 import { WeightsError } from './errors.js';
 import { detectFormat, type WeightsFormat } from './format.js';
 import { detectPreset, mapKeys, resolveKeyRules, type KeyMapPreset, type KeyRule } from './keymap.js';
@@ -23,6 +23,8 @@ import {
   conventionToJSON,
   MMACTION_CONVENTION,
   PORT_CONVENTION,
+  parseChannels,
+  parseMean,
   type ChannelOrder,
   type InputConvention,
   type MeanSpec,
@@ -66,6 +68,22 @@ export interface LoadOptions {
   /** Overrides of the file's input convention (`--channels`, `--mean`). */
   channels?: ChannelOrder;
   mean?: MeanSpec;
+}
+
+/**
+ * Load options from the text users give (`--map`, `--channels`, `--mean` of `c3d extract` and friends;
+ * a queue job carries the same strings). A `--mean FILE` cube is read now, so the loaded net carries it.
+ * Throws on a bad value (a WeightsError for an unreadable mean file).
+ */
+export function loadOptionsFromText(t: { map?: string; channels?: string; mean?: string }): LoadOptions {
+  const load: LoadOptions = {};
+  if (t.map) load.map = t.map;
+  if (t.channels) load.channels = parseChannels(t.channels);
+  if (t.mean) {
+    const mean = parseMean(t.mean);
+    load.mean = mean !== 'none' && mean.kind === 'cube' ? { kind: 'cube', file: mean.file, data: readBinaryproto(mean.file!) } : mean;
+  }
+  return load;
 }
 
 /** Optimizer and schedule state stored beside the weights in a training checkpoint. */

@@ -236,12 +236,7 @@ export const extract: Command = {
     }
     const attempts = positiveInt('attempts', values.attempts, 3);
     const inputs = values.clips ? [] : inputsOrUsageError(positionals, values.list ?? []);
-    const pcaModel = values.pca ? loadPca(values.pca) : undefined;
-    const pca: RowProjection | undefined = pcaModel && {
-      inputDim: pcaModel.inputDim,
-      outputDim: pcaModel.numComponents,
-      project: (data, rows) => pcaModel.project({ rows, dim: pcaModel.inputDim, data }).data,
-    };
+    const pca: RowProjection | undefined = values.pca ? loadPca(values.pca).rowProjection() : undefined;
 
     if (queueUrl !== undefined) {
       // The net is built here once, only to check the weights and options before any job is queued.

@@ -1,6 +1,6 @@
 /** Flags shared by `c3d convert` and `c3d inspect` (and any command that loads weights). */
 import { UsageError } from '../command.js';
-import { parseChannels, parseMean, readMeanCube, type LoadOptions, type WeightSet } from '../../io/index.js';
+import { loadOptionsFromText, type LoadOptions, type WeightSet } from '../../io/index.js';
 import { getModel, modelNames, readNetSpec, type NetSpec } from '../../models/index.js';
 
 export const WEIGHTS_FLAGS_USAGE = `  --map M              key renaming: auto (default), caffe, port, mmaction, none,
@@ -19,14 +19,9 @@ export interface WeightsFlags {
 
 /** Turns parsed flag values into load options; a --mean FILE is read now so its cube can be embedded. */
 export function weightsFlags(v: { map?: string; model?: string; spec?: string; channels?: string; mean?: string }): WeightsFlags {
-  const load: LoadOptions = {};
+  let load: LoadOptions;
   try {
-    if (v.map) load.map = v.map;
-    if (v.channels) load.channels = parseChannels(v.channels);
-    if (v.mean) {
-      const mean = parseMean(v.mean);
-      load.mean = mean !== 'none' && mean.kind === 'cube' ? { kind: 'cube', file: mean.file, data: readMeanCube(mean.file!) } : mean;
-    }
+    load = loadOptionsFromText(v);
   } catch (e) {
     if (e instanceof Error && e.name === 'WeightsError') throw e;
     throw new UsageError((e as Error).message);

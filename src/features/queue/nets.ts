@@ -6,23 +6,11 @@
  */
 import type { Backend } from '../../runtime/backend.js';
 import type { CreateBackendOptions } from '../../runtime/index.js';
-import { parseChannels, parseMean, readMeanCube, type LoadOptions } from '../../io/index.js';
+import { loadOptionsFromText } from '../../io/index.js';
 import { loadPca } from '../../eval/pca.js';
 import { loadNet, type LoadedNet } from '../net.js';
 import type { RowProjection } from '../outputs.js';
 import type { JobWeights } from './job-spec.js';
-
-/** Load options as `c3d extract`'s weights flags build them from the same strings. */
-export function loadOptionsOf(w: JobWeights): LoadOptions {
-  const load: LoadOptions = {};
-  if (w.map) load.map = w.map;
-  if (w.channels) load.channels = parseChannels(w.channels);
-  if (w.mean) {
-    const mean = parseMean(w.mean);
-    load.mean = mean !== 'none' && mean.kind === 'cube' ? { kind: 'cube', file: mean.file, data: readMeanCube(mean.file!) } : mean;
-  }
-  return load;
-}
 
 /** A backend whose `run` calls take turns (the others pass through). */
 function serialised(b: Backend): Backend {
@@ -52,7 +40,7 @@ export class NetCache {
     const key = JSON.stringify([w.path, w.sha256, w.map, w.channels, w.mean, w.model, w.modelOptions]);
     let net = this.nets.get(key);
     if (!net) {
-      net = loadNet({ weights: w.path, load: loadOptionsOf(w), model: w.model, modelOptions: w.modelOptions, backend: this.backend }).then((n) => ({
+      net = loadNet({ weights: w.path, load: loadOptionsFromText(w), model: w.model, modelOptions: w.modelOptions, backend: this.backend }).then((n) => ({
         ...n,
         backend: serialised(n.backend),
       }));
@@ -66,8 +54,7 @@ export class NetCache {
   pca(path: string): RowProjection {
     let p = this.pcas.get(path);
     if (!p) {
-      const m = loadPca(path);
-      p = { inputDim: m.inputDim, outputDim: m.numComponents, project: (data, rows) => m.project({ rows, dim: m.inputDim, data }).data };
+      p = loadPca(path).rowProjection();
       this.pcas.set(path, p);
     }
     return p;
