@@ -19,9 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { analyzeSpec, countMacs, countParams, getModel } from '../src/models/index.js';
 import { initParams, syntheticClips } from '../src/nn/index.js';
 import { createTrainStep, TRAIN_BACKENDS, type TrainBackendName } from '../src/train/create-step.js';
-import { ParamMemory } from '../src/train/param-memory.js';
+import { ParamMemory, tensorsIn } from '../src/train/param-memory.js';
 import { dropoutMasks, dropoutSites } from '../src/train/dropout.js';
-import { caffeParamRules, createOptimizer, DEFAULT_OPTIMIZER_CONFIG } from '../src/train/optimizer.js';
+import { caffeParamRules, createOptimizer, DEFAULT_OPTIMIZER_CONFIG, optimizerBufferCount } from '../src/train/optimizer.js';
 import type { OptimizerConfig } from '../src/train/optimizer-api.js';
 import { benchFlags } from './flags.js';
 import { writeDocSection } from './doc-section.js';
@@ -95,8 +95,8 @@ async function child(a: ReturnType<typeof args>): Promise<void> {
   const batch = a.batches[0]!;
   // As the training loop does (src/train/train.ts): on onnxruntime, weights, gradients and momentum in
   // one WebAssembly memory, so the SGD update runs as WebAssembly SIMD.
-  const memory = a.backend === 'onnxruntime' ? ParamMemory.forSpec(SPEC, 3) ?? undefined : undefined;
-  const params = initParams(SPEC, { seed: a.seed, alloc: memory ? (shape) => memory.alloc(shape) : undefined });
+  const memory = a.backend === 'onnxruntime' ? ParamMemory.forSpec(SPEC, 2 + optimizerBufferCount(SGD.kind)) ?? undefined : undefined;
+  const params = initParams(SPEC, { seed: a.seed, alloc: tensorsIn(memory) });
   const step = await createTrainStep(SPEC, { backend: a.backend, threads: a.threads, memory });
   const optimizer = createOptimizer(SGD, caffeParamRules(SPEC), { memory });
   const sites = dropoutSites(SPEC);

@@ -15,7 +15,7 @@ import { checkClips } from '../runtime/clips.js';
 import { checkLabels } from '../kernels/reference/validate.js';
 import { blobNames } from '../models/shapes.js';
 import type { StepInput, StepResult, TrainStep } from './step.js';
-import type { ParamMemory } from './param-memory.js';
+import { tensorsIn, type ParamMemory } from './param-memory.js';
 import { createOrtSession, loadOnnxRuntime, type ExecutionProviders, type OrtModule } from '../runtime/ort.js';
 import { buildEvalGraph, buildTrainGraph, TRAIN_NAMES, type TrainGraph, type TrainGraphOptions } from './onnx/graph.js';
 
@@ -100,7 +100,7 @@ export async function createOnnxStep(spec: NetSpec, opts: OnnxStepOptions = {}):
       // The gradients go straight into tensors of ours (onnxruntime writes its outputs into buffers
       // it is handed), the same ones every call: no copy and no garbage of every gradient per step
       // (C3D: 314 MB each).
-      grads ??= new Map(graph.params.map((p) => [p, opts.memory ? opts.memory.alloc(params.get(p)!.shape) : new Tensor(params.get(p)!.shape)]));
+      grads ??= new Map(graph.params.map((p) => [p, tensorsIn(opts.memory)(params.get(p)!.shape)]));
       const fetches: Record<string, Ort.Tensor | null> = { [TRAIN_NAMES.loss]: null, [graph.logits]: null, [TRAIN_NAMES.gradSumSquares]: null };
       for (const [p, t] of grads) fetches[TRAIN_NAMES.grad(p)] = new ort.Tensor('float32', t.data, [...t.shape]);
       const out = await s.run(feeds, fetches);

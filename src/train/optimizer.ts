@@ -6,7 +6,7 @@
  * Arithmetic: every element is computed in JS doubles and stored as float32 where PyTorch stores a
  * float32 tensor (parameters, momentum, moments), which matches PyTorch float32 to ~1e-7 relative.
  */
-import type { ParamMemory } from './param-memory.js';
+import { tensorsIn, type ParamMemory } from './param-memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import type { ParamSet } from '../nn/params.js';
@@ -37,6 +37,11 @@ const BUFFERS: Record<OptimizerKind, readonly string[]> = {
   adam: ['adam_m', 'adam_v'],
   adamw: ['adam_m', 'adam_v'],
 };
+
+/** How many parameter-sized buffers an optimizer of this kind keeps (SGD 1, Adam 2). */
+export function optimizerBufferCount(kind: OptimizerKind): number {
+  return BUFFERS[kind].length;
+}
 
 /** PyTorch clip_grad_norm_'s guard against dividing by a zero norm. */
 const CLIP_EPS = 1e-6;
@@ -86,7 +91,8 @@ export function createOptimizer(config: OptimizerConfig, rules: (param: string) 
   let step = 0;
   const ruleCache = new Map<string, ParamRule>();
   const memory = opts.memory;
-  const zeros = (shape: readonly number[]): Float32Array => (memory ? memory.alloc(shape).data : new Float32Array(shape.reduce((a, b) => a * b, 1)));
+  const tensor = tensorsIn(memory);
+  const zeros = (shape: readonly number[]): Float32Array => tensor(shape).data;
 
   const ruleOf = (name: string): ParamRule => {
     let r = ruleCache.get(name);

@@ -93,6 +93,11 @@ export class ParamMemory {
   }
 }
 
+/** Makes zero tensors in `memory` when there is one, else as ordinary arrays. */
+export function tensorsIn(memory: ParamMemory | null | undefined): (shape: readonly number[]) => Tensor {
+  return memory ? (shape) => memory.alloc(shape) : (shape) => new Tensor(shape);
+}
+
 function roundUp(x: number, to: number): number {
   return Math.ceil(x / to) * to;
 }

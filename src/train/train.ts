@@ -24,12 +24,12 @@ import { checkDatasetFiles } from '../data/check.js';
 import { buildFrameCache, type FrameCache } from '../data/frame-cache.js';
 import { BatchPrefetcher, TrainLoader } from '../data/loader.js';
 import { checkConfig, configDifferences, toIterations, type TrainConfig } from './config.js';
-import { createOptimizer, caffeParamRules } from './optimizer.js';
+import { createOptimizer, caffeParamRules, optimizerBufferCount } from './optimizer.js';
 import { learningRate, type LrPolicy } from './schedule.js';
 import { initWeights, initFromWeights, formatInitReport } from './init.js';
 import { dropoutMasks, dropoutSites, withDropout } from './dropout.js';
 import { createTrainStep } from './create-step.js';
-import { ParamMemory } from './param-memory.js';
+import { ParamMemory, tensorsIn } from './param-memory.js';
 import type { TrainStep } from './step.js';
 import { checkpointPath, listCheckpoints, loadTrainCheckpoint, pruneCheckpoints, saveTrainCheckpoint, type RunPosition } from './checkpoint.js';
 import { evaluateNet, type EvaluateResult } from './evaluate.js';
@@ -128,11 +128,12 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
   // Weights, gradients and the optimizer's buffers in one WebAssembly memory on the native backend,
   // where onnxruntime writes the gradients: the SGD update then runs as WebAssembly SIMD (param-memory.ts).
   // Copies: weights, gradients, the optimizer's buffers (SGD 1, Adam 2), the micro-batch sum (--accumulate).
-  const copies = 2 + (config.optimizer === 'sgd' ? 1 : 2) + (config.accumulate > 1 ? 1 : 0);
+  const copies = 2 + optimizerBufferCount(config.optimizer) + (config.accumulate > 1 ? 1 : 0);
   const memory = config.backend === 'onnxruntime' ? ParamMemory.forSpec(spec, copies) : null;
   const step = await createTrainStep(spec, { backend: config.backend, threads: config.threads, executionProviders: config.executionProviders, memory: memory ?? undefined });
   try {
-    return await runLoop({ config, spec, run, trainSet, valSet, cache, step, memory, resumeFrom, skipped, emit, say, signal: opts.signal });
+    // Without onnxruntime-node the step fell back to wasm, whose gradients are its own arrays: no memory then.
+    return await runLoop({ config, spec, run, trainSet, valSet, cache, step, memory: step.backend === 'onnxruntime' ? memory : null, resumeFrom, skipped, emit, say, signal: opts.signal });
   } finally {
     await step.dispose();
     cache?.close();
@@ -178,7 +179,7 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
     convention = ck.convention ?? (await resolveRunConvention(config, trainSet, cache, undefined));
   } else {
     // Straight into the parameter memory when nothing is loaded (no second copy of the weights).
-    const fresh = config.init || !memory ? initWeights(spec, config.initScheme, config.seed) : initWeights(spec, config.initScheme, config.seed, (shape) => memory.alloc(shape));
+    const fresh = initWeights(spec, config.initScheme, config.seed, tensorsIn(config.init ? null : memory));
     let initConvention: InputConvention | undefined;
     if (config.init) {
       const ws = await loadWeights(config.init, { map: config.map ?? 'auto' });
@@ -254,7 +255,7 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
   // The micro-batch sum (--accumulate), made once and reused every iteration.
   let sums: ParamSet | undefined;
   const sumBuffers = (like: ParamSet): ParamSet =>
-    (sums ??= new Map([...like].map(([k, t]) => [k, memory ? memory.alloc(t.shape) : new Tensor(t.shape)])));
+    (sums ??= new Map([...like].map(([k, t]) => [k, tensorsIn(memory)(t.shape)])));
   while (position.iteration < total) {
     if (ctx.signal?.aborted) {
       interrupted = true;
