@@ -65,7 +65,8 @@ const { loadWeights } = await lib('io/weights.js');
 const { buildOnnxModel, metadataProps } = await lib('io/onnx-export.js');
 const ws = await loadWeights('demo');
 const model = buildOnnxModel(ws.specDef, ws.params);
-const props = [...metadataProps(ws.specDef, ws.convention), { key: 'c3d.classes', value: JSON.stringify(ws.classes) }];
+const { ONNX_META } = await lib('io/onnx-meta.js');
+const props = [...metadataProps(ws.specDef, ws.convention), { key: ONNX_META.classes, value: JSON.stringify(ws.classes) }];
 const meta = onnxProto.onnx.ModelProto.encode(onnxProto.onnx.ModelProto.create({ metadataProps: props })).finish();
 // Concatenated protobuf messages merge: the metadata fragment is appended after the model.
 const demo = new Uint8Array(model.length + meta.length);

@@ -20,6 +20,7 @@ import { withFile, type ByteCursor } from './cursor.js';
 import { WeightsError } from './errors.js';
 import { readTag, readVarint, skipField, WIRE_LEN, WIRE_VARINT } from './protowire.js';
 import { halfToFloat } from './torch/load.js';
+import { ONNX_META } from './onnx-meta.js';
 
 const { onnx } = onnxProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
@@ -60,14 +61,7 @@ export interface OnnxWeights {
  * metadata_props keys of the files writeOnnxModel (src/io/onnx-export.ts) writes, as in our safetensors
  * checkpoints: the spec (registry name and full JSON) and the input convention.
  */
-export const ONNX_META = {
-  spec: 'c3d.spec',
-  specJson: 'c3d.spec_json',
-  input: 'c3d.input',
-  /** 'int8' in files `c3d quantize` writes (src/quant), with the calibration facts as JSON. */
-  precision: 'c3d.precision',
-  calibration: 'c3d.calibration',
-} as const;
+export { ONNX_META };
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 

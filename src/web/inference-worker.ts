@@ -19,7 +19,7 @@ import type { LoadRequest, NetInfo, OutputBlob, RunRequest, WorkerReply, WorkerR
 import { isSafetensorsFile, pageOutputs, readSafetensorsNet } from './safetensors-net.js';
 import { createWebThreadPool } from './web-thread-pool.js';
 import { workerScope } from './worker-scope.js';
-import { ONNX_WEB_META } from './web-meta.js';
+import { ONNX_META } from '../io/onnx-meta.js';
 
 /** The loaded net: runs N clips, returns the requested outputs. */
 interface Runner {
@@ -64,14 +64,14 @@ function readWeightsFile(bytes: Uint8Array, source: string): WeightsFile {
   }
   const net = readOnnxNet(bytes, source);
   let classes: string[] | undefined;
-  const classJson = net.metadata.get(ONNX_WEB_META.classes);
+  const classJson = net.metadata.get(ONNX_META.classes);
   if (classJson) classes = JSON.parse(classJson) as string[];
   return {
     info: {
       name: net.spec?.name ?? net.model.graph?.name ?? source,
       input: net.input,
       outputs: net.outputs,
-      conventionJson: net.metadata.get(ONNX_WEB_META.input),
+      conventionJson: net.metadata.get(ONNX_META.input),
       classes,
     },
     spec: net.spec,

@@ -7,7 +7,7 @@ import onnxProto from 'onnx-proto';
 import { analyzeSpec } from '../models/shapes.js';
 import type { NetSpec } from '../models/spec.js';
 import { Tensor } from '../tensor/tensor.js';
-import { ONNX_WEB_META } from './web-meta.js';
+import { ONNX_META } from '../io/onnx-meta.js';
 
 const { onnx } = onnxProto;
 type Int = number | { toNumber(): number } | null | undefined;
@@ -31,7 +31,7 @@ export function parseRecordedSpec(json: string, source: string): NetSpec {
     analyzeSpec(spec);
     return spec;
   } catch (e) {
-    throw new Error(`${source}: metadata ${ONNX_WEB_META.specJson} is not a valid spec (${(e as Error).message})`);
+    throw new Error(`${source}: metadata ${ONNX_META.specJson} is not a valid spec (${(e as Error).message})`);
   }
 }
 
@@ -46,7 +46,7 @@ export function readOnnxNet(bytes: Uint8Array, source: string): OnnxNet {
   const graph = model.graph;
   if (!graph || !graph.node?.length) throw new Error(`${source}: not an ONNX model (no graph)`);
   const metadata = new Map((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
-  const specJson = metadata.get(ONNX_WEB_META.specJson);
+  const specJson = metadata.get(ONNX_META.specJson);
   const spec = specJson ? parseRecordedSpec(specJson, source) : undefined;
   const initNames = new Set((graph.initializer ?? []).map((t) => t.name));
   const first = (graph.input ?? []).find((i) => !initNames.has(i.name ?? ''));

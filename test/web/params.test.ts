@@ -1,9 +1,16 @@
-/** The page's query parameters and the metadata keys it shares with the Node ONNX reader (no browser needed). */
+/** The page's query parameters and the metadata it reads from our ONNX exports (no browser needed). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePageParams } from '../../src/web/params.js';
-import { ONNX_WEB_META } from '../../src/web/web-meta.js';
-import { ONNX_META } from '../../src/io/onnx-weights.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readOnnxNet } from '../../src/web/onnx-net.js';
+import { ONNX_META } from '../../src/io/onnx-meta.js';
+import { writeOnnxModel } from '../../src/io/onnx-export.js';
+import { CAFFE_CONVENTION, conventionToJSON } from '../../src/io/convention.js';
+import { getModel } from '../../src/models/index.js';
+import { initParams } from '../../src/nn/index.js';
+import { tempDir } from '../eval/fixtures.js';
 
 test('query parameters: defaults, overrides as the CLI flags parse them, one-line errors', () => {
   assert.deepEqual(parsePageParams(''), { video: undefined, clips: undefined, weights: undefined, layer: 'fc6', channels: undefined, mean: undefined, backend: 'onnxruntime', threads: undefined, fps: undefined, batch: 2 });
@@ -25,8 +32,17 @@ test('query parameters: defaults, overrides as the CLI flags parse them, one-lin
   assert.throws(() => parsePageParams('?threads=0'), /^Error: threads= must be a positive integer, got '0'$/);
 });
 
-test('the page reads the metadata keys c3d export-onnx writes', () => {
-  assert.equal(ONNX_WEB_META.spec, ONNX_META.spec);
-  assert.equal(ONNX_WEB_META.specJson, ONNX_META.specJson);
-  assert.equal(ONNX_WEB_META.input, ONNX_META.input);
+test('the page reads the metadata c3d export-onnx writes: the spec and the input convention', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const spec = getModel('depth-3', { classes: 5, width: 0.125, size: 32, length: 8 });
+    const path = join(dir, 'net.onnx');
+    writeOnnxModel(path, spec, initParams(spec, { seed: 2 }), { convention: CAFFE_CONVENTION });
+    const net = readOnnxNet(new Uint8Array(readFileSync(path)), path);
+    assert.deepEqual(net.spec, spec);
+    assert.equal(net.metadata.get(ONNX_META.input), conventionToJSON(CAFFE_CONVENTION));
+    assert.deepEqual(net.input, spec.input);
+  } finally {
+    cleanup();
+  }
 });
