@@ -10,7 +10,7 @@
  *   node dist/bench/train.js --quick            # batch 2, 1 warm-up + 1 timed step, no docs
  *   options: --batch 2,8  --warmup 1  --steps 3,2 (one count, or one per batch size)  --threads N
  *            --backend onnxruntime,wasm (one or several, default onnxruntime)  --lr 0.003  --seed N
- *            --no-torch  --no-write
+ *            --winograd auto|all|none (the training graph's choice; default auto)  --no-torch  --no-write
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -85,6 +85,8 @@ function args(argv: string[]) {
     backends,
     lr: Number(value('--lr') ?? 0.003),
     seed: Number(value('--seed') ?? 1),
+    /** Training-graph Winograd choice for the onnxruntime child (default: the graph's own, 'auto'). */
+    winograd: value('--winograd') as 'auto' | 'all' | 'none' | undefined,
     torch: !has('--no-torch'),
     write: !has('--no-write') && !quick,
   };
@@ -97,7 +99,7 @@ async function child(a: ReturnType<typeof args>): Promise<void> {
   // one WebAssembly memory, so the SGD update runs as WebAssembly SIMD.
   const memory = a.backend === 'onnxruntime' ? ParamMemory.forSpec(SPEC, 2 + optimizerBufferCount(SGD.kind)) ?? undefined : undefined;
   const params = initParams(SPEC, { seed: a.seed, alloc: tensorsIn(memory) });
-  const step = await createTrainStep(SPEC, { backend: a.backend, threads: a.threads, memory });
+  const step = await createTrainStep(SPEC, { backend: a.backend, threads: a.threads, memory, ...(a.winograd ? { graph: { winograd: a.winograd } } : {}) });
   const optimizer = createOptimizer(SGD, caffeParamRules(SPEC), { memory });
   const sites = dropoutSites(SPEC);
   const clips = syntheticClips(SPEC, batch, a.seed);
@@ -128,7 +130,7 @@ async function child(a: ReturnType<typeof args>): Promise<void> {
 function runChild(a: ReturnType<typeof args>, i: number, backend: TrainBackendName): Result {
   const self = fileURLToPath(import.meta.url);
   const flags = ['--child', '--backend', backend, '--batch', String(a.batches[i]), '--warmup', String(a.warmup[i]), '--steps', String(a.steps[i]),
-    '--threads', String(a.threads), '--lr', String(a.lr), '--seed', String(a.seed)];
+    '--threads', String(a.threads), '--lr', String(a.lr), '--seed', String(a.seed), ...(a.winograd ? ['--winograd', a.winograd] : [])];
   const r = spawnSync(process.execPath, [self, ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child ${backend} batch ${a.batches[i]} failed (exit ${r.status ?? r.signal}; its error is above)`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Result;

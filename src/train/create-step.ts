@@ -6,6 +6,7 @@
 import type { NetSpec } from '../models/spec.js';
 import type { TrainStep } from './step.js';
 import type { ParamMemory } from './param-memory.js';
+import type { TrainGraphOptions } from './onnx/graph.js';
 import { createWasmStep } from './wasm-step.js';
 import { useOnnxRuntime, type ExecutionProviders } from '../runtime/ort.js';
 
@@ -23,6 +24,8 @@ export interface CreateTrainStepOptions {
   executionProviders?: ExecutionProviders;
   /** Where onnxruntime writes the gradients (see OnnxStepOptions.memory); the wasm step ignores it. */
   memory?: ParamMemory;
+  /** Training-graph choices (onnxruntime only; src/train/onnx/graph.ts): the defaults are the measured best. */
+  graph?: TrainGraphOptions;
 }
 
 /**
@@ -39,7 +42,7 @@ export async function createTrainStep(spec: NetSpec, opts: CreateTrainStepOption
       // Without onnxruntime-node installed (and no --ep asked for), the same step runs on wasm.
       if (!(await useOnnxRuntime(opts.executionProviders))) return createWasmStep(spec, opts.threads === undefined ? {} : { threads: opts.threads });
       const { createOnnxStep } = await import('./onnx-step.js');
-      return createOnnxStep(spec, { threads: opts.threads, executionProviders: opts.executionProviders, memory: opts.memory });
+      return createOnnxStep(spec, { threads: opts.threads, executionProviders: opts.executionProviders, memory: opts.memory, graph: opts.graph });
     }
     default:
       throw new Error(`unknown training backend '${backend}' (expected one of: ${TRAIN_BACKENDS.join(', ')})`);

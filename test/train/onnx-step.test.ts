@@ -15,7 +15,7 @@ import { createOnnxStep } from '../../src/train/onnx-step.js';
 import { createWasmStep } from '../../src/train/wasm-step.js';
 import { createTrainStep } from '../../src/train/create-step.js';
 import { dropoutMasks, dropoutSites } from '../../src/train/dropout.js';
-import { chooseWeightGradRoute, type TrainGraphOptions, type WeightGradRoute } from '../../src/train/onnx/graph.js';
+import { buildTrainGraph, chooseWeightGradRoute, type TrainGraphOptions, type WeightGradRoute } from '../../src/train/onnx/graph.js';
 import type { StepResult, TrainStep } from '../../src/train/step.js';
 import { expectClose, loadGolden } from '../models/golden.js';
 import { assertClose as assertCloseTo } from './fixtures.js';
@@ -63,6 +63,28 @@ for (const name of ['small-c3d', 'small-increasing', 'small-c3d-port']) {
   });
 }
 
+/**
+ * Winograd F(2, 3) in time on uneven spatial geometry: a (3, 2, 4) kernel with pads (1, 0, 2) on
+ * 6 frames of 9 × 11 (qualifies), then a 3-frame conv (odd length: stays direct).
+ */
+const WINOGRAD_SPEC: NetSpec = {
+  name: 'winograd-geometry',
+  input: [2, 6, 9, 11],
+  outputs: ['wa', 'prob'],
+  layers: [
+    { type: 'conv3d', name: 'wa', out: 3, kernel: [3, 2, 4], pad: [1, 0, 2], stride: [1, 1, 1] },
+    { type: 'relu', name: 'ra' },
+    { type: 'conv3d', name: 'wb', out: 4, kernel: [3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1] },
+    { type: 'relu', name: 'rb' },
+    { type: 'pool3d', name: 'pb', kernel: [2, 2, 2], stride: [2, 2, 2], pad: [0, 0, 0], rounding: 'ceil' },
+    { type: 'conv3d', name: 'wc', out: 3, kernel: [3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1] },
+    { type: 'fc', name: 'fc1', out: 6 },
+    { type: 'dropout', name: 'd1', p: 0.5 },
+    { type: 'fc', name: 'fc2', out: 3 },
+    { type: 'softmax', name: 'prob' },
+  ],
+};
+
 /** A net of every odd case: strides (ConvTranspose input gradient), pad ≥ kernel, overlapping and floor pools, 4-D dropout. */
 const ODD_SPEC: NetSpec = {
   name: 'odd',
@@ -89,6 +111,8 @@ interface Case {
   what: string;
   spec: NetSpec;
   graph?: TrainGraphOptions;
+  /** The conv layers the case's graph must run as Winograd F(2, 3) (checked, so a case cannot silently test the direct path). */
+  winograd?: string[];
 }
 
 const tiny = (model: string, o: Record<string, number>) => getModel(model, { width: 1 / 32, classes: 3, ...o });
@@ -103,7 +127,18 @@ const CASES: Case[] = [
   { what: 'c3d-sports1m, every conv on the taps route', spec: tiny('c3d-sports1m', { size: 40, length: 8 }), graph: { weightGrad: allRoutes(tiny('c3d-sports1m', { size: 40, length: 8 }), 'taps'), chunkBytes: 16384 } },
   { what: 'c3d-sports1m, pool1 as a 3-D MaxPool (pool2d off)', spec: tiny('c3d-sports1m', { size: 40, length: 8 }), graph: { pool2d: false } },
   { what: 'c3d-sports1m, every conv on the conv route', spec: tiny('c3d-sports1m', { size: 40, length: 8 }), graph: { weightGrad: allRoutes(tiny('c3d-sports1m', { size: 40, length: 8 }), 'conv') } },
+  {
+    what: 'c3d-sports1m, every conv of even length as Winograd F(2, 3) in time', spec: tiny('c3d-sports1m', { size: 40, length: 8 }), graph: { winograd: 'all' },
+    winograd: ['conv1a', 'conv2a', 'conv3a', 'conv3b', 'conv4a', 'conv4b'],
+  },
+  { what: 'depth-3, odd size 20, 6 frames, Winograd F(2, 3) in time', spec: tiny('depth-3', { size: 20, length: 6 }), graph: { winograd: 'all' }, winograd: ['conv1', 'conv2', 'conv4'] },
+  {
+    what: "c3d-pytorch-port (pool5 pad 0,1,1), 16 frames, Winograd F(2, 3) in time", spec: tiny('c3d-pytorch-port', { size: 40, length: 16 }), graph: { winograd: 'all' },
+    winograd: ['conv1a', 'conv2a', 'conv3a', 'conv3b', 'conv4a', 'conv4b', 'conv5a', 'conv5b'],
+  },
   { what: 'strides, pad ≥ kernel, overlapping and floor pools, dropout on a conv blob', spec: ODD_SPEC, graph: { chunkBytes: 512 } },
+  { what: "the same with winograd 'all' (no conv there qualifies: strides, time kernel 1)", spec: ODD_SPEC, graph: { chunkBytes: 512, winograd: 'all' }, winograd: [] },
+  { what: 'Winograd F(2, 3) in time with a (3, 2, 4) kernel, pads (1, 0, 2), 9 × 11 frames; odd length stays direct', spec: WINOGRAD_SPEC, graph: { winograd: 'all' }, winograd: ['wa', 'wb'] },
   { what: 'the same on the conv route', spec: ODD_SPEC, graph: { weightGrad: allRoutes(ODD_SPEC, 'conv') } },
 ];
 
@@ -129,6 +164,7 @@ describe('onnxruntime step vs the wasm step on the reference kernels (batch 3, d
       const masks = dropoutMasks(dropoutSites(c.spec), 5, 3, 0, batch);
       assert.ok(masks.size > 0, 'the case has active dropout');
       const wasm = await createWasmStep(c.spec, { kernels: referenceKernels });
+      if (c.winograd) assert.deepEqual([...buildTrainGraph(c.spec, c.graph).winograd], c.winograd, 'layers on the Winograd path');
       const onnx = await createOnnxStep(c.spec, { threads: 2, graph: c.graph });
       try {
         const ref = await wasm.lossAndGrads(params, { clips, labels, dropoutMasks: masks });

@@ -45,6 +45,8 @@ import { analyzeSpec, INPUT_BLOB, SpecError, type LayerInfo } from '../../models
 import type { Conv3dLayer, FcLayer, NetSpec, Pool3dLayer } from '../../models/spec.js';
 import { forwardLayerNodes, onnxPoolPads } from '../../io/onnx-export.js';
 import { attrFloat, attrInt, attrInts, attrString, DataType, encodeModel, GraphBuilder, valueInfo, type ValueInfoProto } from '../../io/onnx-graph.js';
+import { after, type Pinned } from './pin.js';
+import { winogradApplies, winogradConv, winogradKernels } from './winograd.js';
 
 /** Opset of the training graphs: ScatterElements-16 has reduction 'add' for overlapping pools. */
 export const TRAIN_OPSET = 17;
@@ -80,6 +82,12 @@ export interface TrainGraphOptions {
    */
   pool2d?: boolean;
   /**
+   * Which convolutions run as Winograd F(2, 3) in time (src/train/onnx/winograd.ts), forward and
+   * input gradient: 'auto' (default) where it measured faster (chooseWinograd), 'all' wherever it
+   * applies (time kernel 3, pad 1, stride 1, even length), 'none' never.
+   */
+  winograd?: 'auto' | 'all' | 'none';
+  /**
    * Also output every pool's switches as `argmax:<pool>` (int64, MaxPool's flat indices into the
    * whole unpadded input) and every blob's final value as `blob:<name>`: for tests and debugging, to
    * tell a near-tie (of two maxima, or of a value and ReLU's 0) apart from a bug.
@@ -98,6 +106,8 @@ export interface TrainGraph {
   classes: number;
   /** Per conv layer, the weight-gradient route the graph uses. */
   routes: Map<string, WeightGradRoute>;
+  /** Conv layers whose forward and input gradient run as Winograd F(2, 3) in time. */
+  winograd: Set<string>;
   /** With `debugOutputs`: the extra outputs' names. */
   debug: string[];
   /** Values per clip of the largest pool input: the int32 switches need batch × this < 2³¹. */
@@ -123,7 +133,7 @@ export function chooseWeightGradRoute(layer: Conv3dLayer, inShape: readonly numb
 }
 
 type Saved =
-  | { kind: 'conv'; layer: Conv3dLayer; x: string; info: LayerInfo; needInputGrad: boolean }
+  | { kind: 'conv'; layer: Conv3dLayer; x: string; info: LayerInfo; needInputGrad: boolean; winograd: boolean }
   | { kind: 'pool'; layer: Pool3dLayer; y: string; idx: string; xShape: string; pads: number[]; overlap: boolean; reluBefore: boolean }
   | { kind: 'fc'; layer: FcLayer; x: string; info: LayerInfo; needInputGrad: boolean }
   | { kind: 'relu'; y: string }
@@ -152,6 +162,7 @@ export function buildTrainGraph(spec: NetSpec, opts: TrainGraphOptions = {}): Tr
   let batch: string | null = null;
   const batchDim = (): string => (batch ??= g.op('Shape', [TRAIN_NAMES.clips], 'train:batch', [attrInt('start', 0), attrInt('end', 1)]));
   const routes = new Map<string, WeightGradRoute>();
+  const winogradLayers = new Set<string>();
   const debugInfos: ValueInfoProto[] = [];
   const debugOutput = (name: string, value: string, type: number, shape: readonly number[]): void => {
     g.opNamed('Identity', [value], [name]);
@@ -163,11 +174,22 @@ export function buildTrainGraph(spec: NetSpec, opts: TrainGraphOptions = {}): Tr
     const out = blobTensorName(body, i, g);
     let next = out;
     switch (l.type) {
-      case 'conv3d':
-        saved.push({ kind: 'conv', layer: l, x: cur, info, needInputGrad: i > firstParam });
+      case 'conv3d': {
+        const wino = useWinograd(opts.winograd ?? 'auto', l, info);
+        saved.push({ kind: 'conv', layer: l, x: cur, info, needInputGrad: i > firstParam, winograd: wino });
         routes.set(l.name, opts.weightGrad?.[l.name] ?? chooseWeightGradRoute(l, info.inShape));
-        g.add(forwardLayerNodes(l, cur, out, info.inShape, info.outShape));
+        if (wino) {
+          winogradLayers.add(l.name);
+          const [c, len, h, w] = info.inShape as [number, number, number, number];
+          const [, kh, kw] = l.kernel;
+          const kernels = winogradKernels(g, `${l.name}.weight`, l.out, c, kh, kw, false, l.name, (v) => g.int64(v));
+          const y = winogradConv(g, cur, kernels, `${l.name}.bias`, { c, l: len, h, w, o: l.out, kh, kw, ph: l.pad[1], pw: l.pad[2] }, l.name);
+          g.rename(y, out);
+        } else {
+          g.add(forwardLayerNodes(l, cur, out, info.inShape, info.outShape));
+        }
         break;
+      }
       case 'fc': {
         // Flattened here (not inside forwardLayerNodes) so the backward pass reads the same (N, K) tensor.
         const x = info.inShape.length > 1 ? g.op('Flatten', [cur], `${l.name}.flatten`, [attrInt('axis', 1)]) : cur;
@@ -239,7 +261,7 @@ export function buildTrainGraph(spec: NetSpec, opts: TrainGraphOptions = {}): Tr
     nodes: g.nodes, initializers: g.initializers, inputs, outputs,
   });
   const largestPoolInput = Math.max(0, ...body.filter((i) => i.layer.type === 'pool3d').map((i) => i.inShape.reduce((a, b) => a * b, 1)));
-  return { bytes, params, masks, logits, classes, routes, debug: debugInfos.map((v) => v.name!), largestPoolInput };
+  return { bytes, params, masks, logits, classes, routes, winograd: winogradLayers, debug: debugInfos.map((v) => v.name!), largestPoolInput };
 }
 
 /**
@@ -357,7 +379,9 @@ function backwardNodes(g: GraphBuilder, s: Saved, dy: string, routes: ReadonlyMa
       const l = s.layer;
       const db = emitGrad(g, `${l.name}.bias`, g.op('ReduceSum', [dy, g.int64([0, 2, 3, 4])], `${l.name}:db`, [attrInt('keepdims', 0)]));
       const dw = emitGrad(g, `${l.name}.weight`, convWeightGrad(g, s.layer, s.info, s.x, dy, routes.get(l.name)!, chunkBytes, after(g, db, `${l.name}:dw`)));
-      return s.needInputGrad ? convInputGrad(g, l, s.info, dy, after(g, dw, `${l.name}:dx`), chunkBytes) : null;
+      if (!s.needInputGrad) return null;
+      const pinned = after(g, dw, `${l.name}:dx`);
+      return s.winograd ? winogradInputGrad(g, l, s.info, dy, pinned) : convInputGrad(g, l, s.info, dy, pinned, chunkBytes);
     }
   }
 }
@@ -392,23 +416,33 @@ function reluGrad(g: GraphBuilder, dy: string, y: string): string {
   return g.op('Mul', [dy, positive], `${y}:relu_dx`);
 }
 
+
 /**
- * int64 constants that depend on tensor `t`: `values` + a zero computed from t's first element.
- * onnxruntime orders nodes by a depth-first walk from the outputs, which may run a consumer long
- * before or after where the big tensors it shares with others are alive; feeding these as the
- * starts / pads / shape of a Slice, Pad or Reshape pins the order without touching any data:
- * bias, weight, then input gradient per layer; chunk k of a weight gradient after chunk k − 1 (else
- * every chunk's copies are built before the first Gemm runs, all alive at once: C3D conv2a at
- * batch 8, 1 GB instead of 200 MB).
+ * Whether conv layer `l` runs as Winograd F(2, 3) in time under 'auto': where both sides have ≥ 32
+ * channels. Measured in the C3D training graph (2 threads, batch 2, forward + input gradient per
+ * layer): faster on conv2a … conv5b; conv1a (3 input channels) is slower — its four (1, 3, 3)
+ * convolutions have K = 27 and the transforms' extra passes cost more than the multiply-adds saved.
  */
-function after(g: GraphBuilder, t: string, name: string): (values: readonly number[]) => string {
-  const first = g.op('Slice', [g.op('Reshape', [t, g.int64([-1])], `${name}:after_flat`), g.int64([0]), g.int64([1])], `${name}:after_first`);
-  // 0 × anything is 0 in int64 (a NaN or ∞ cast to int64 included): the values never change.
-  const zero = g.op('Mul', [g.op('Cast', [first], `${name}:after_i64`, [attrInt('to', DataType.INT64)]), g.int64([0])], `${name}:after`);
-  return (values) => g.op('Add', [g.int64(values), zero], `${name}:pinned`);
+export function chooseWinograd(l: Conv3dLayer, inShape: readonly number[]): boolean {
+  return inShape[0]! >= 32 && l.out >= 32;
 }
 
-type Pinned = (values: readonly number[]) => string;
+function useWinograd(mode: 'auto' | 'all' | 'none', l: Conv3dLayer, info: LayerInfo): boolean {
+  if (mode === 'none' || !winogradApplies(l.kernel, l.pad, l.stride, info.inShape[1]!)) return false;
+  if (l.pad[1]! > l.kernel[1]! - 1 || l.pad[2]! > l.kernel[2]! - 1) return false;
+  // The input gradient is the same kind of convolution (time pad k − 1 − p = 1) over the output's frames.
+  if (info.outShape[1] !== info.inShape[1]) return false;
+  return mode === 'all' || chooseWinograd(l, info.inShape);
+}
+
+/** dL/dx of a conv as Winograd F(2, 3) in time: the flipped, transposed kernels over g (stride 1, pad k − 1 − p). */
+function winogradInputGrad(g: GraphBuilder, l: Conv3dLayer, info: LayerInfo, dy: string, pinned: Pinned): string {
+  const [c, len, h, w] = info.inShape as [number, number, number, number];
+  const [, kh, kw] = l.kernel;
+  const [ho, wo] = info.outShape.slice(2) as [number, number];
+  const kernels = winogradKernels(g, `${l.name}.weight`, l.out, c, kh, kw, true, `${l.name}:dx`, pinned);
+  return winogradConv(g, dy, kernels, null, { c: l.out, l: len, h: ho, w: wo, o: c, kh, kw, ph: kh - 1 - l.pad[1], pw: kw - 1 - l.pad[2] }, `${l.name}:dx`);
+}
 
 /**
  * dL/dx of a conv: Conv with the flipped, transposed weights (stride 1), else ConvTranspose.
