@@ -46,7 +46,7 @@ import type { Conv3dLayer, FcLayer, NetSpec, Pool3dLayer } from '../../models/sp
 import { forwardLayerNodes, onnxPoolPads } from '../../io/onnx-export.js';
 import { attrFloat, attrInt, attrInts, attrString, DataType, encodeModel, GraphBuilder, valueInfo, type ValueInfoProto } from '../../io/onnx-graph.js';
 import { after, type Pinned } from './pin.js';
-import { winogradApplies, winogradConv, winogradKernels } from './winograd.js';
+import { winogradApplies, winogradConv, winogradKernels, winogradWeightGrad } from './winograd.js';
 
 /** Opset of the training graphs: ScatterElements-16 has reduction 'add' for overlapping pools. */
 export const TRAIN_OPSET = 17;
@@ -82,9 +82,9 @@ export interface TrainGraphOptions {
    */
   pool2d?: boolean;
   /**
-   * Which convolutions run as Winograd F(2, 3) in time (src/train/onnx/winograd.ts), forward and
-   * input gradient: 'auto' (default) where it measured faster (chooseWinograd), 'all' wherever it
-   * applies (time kernel 3, pad 1, stride 1, even length), 'none' never.
+   * Which convolutions run as Winograd F(2, 3) in time (src/train/onnx/winograd.ts) — forward, input
+   * gradient and (on the 'rows' route) weight gradient as F(3, 2): 'auto' (default) where it measured
+   * faster (chooseWinograd), 'all' wherever it applies (time kernel 3, pad 1, stride 1, even length), 'none' never.
    */
   winograd?: 'auto' | 'all' | 'none';
   /**
@@ -378,7 +378,12 @@ function backwardNodes(g: GraphBuilder, s: Saved, dy: string, routes: ReadonlyMa
       // In this order — bias, weight, input gradient — each step's inputs can go once it is done.
       const l = s.layer;
       const db = emitGrad(g, `${l.name}.bias`, g.op('ReduceSum', [dy, g.int64([0, 2, 3, 4])], `${l.name}:db`, [attrInt('keepdims', 0)]));
-      const dw = emitGrad(g, `${l.name}.weight`, convWeightGrad(g, s.layer, s.info, s.x, dy, routes.get(l.name)!, chunkBytes, after(g, db, `${l.name}:dw`)));
+      const route = routes.get(l.name)!;
+      const dwPinned = after(g, db, `${l.name}:dw`);
+      // A Winograd layer's weight gradient is F(3, 2) in time when it takes the 'rows' route.
+      const dw = emitGrad(g, `${l.name}.weight`, s.winograd && route === 'rows'
+        ? winogradConvWeightGrad(g, l, s.info, s.x, dy, chunkBytes, dwPinned)
+        : convWeightGrad(g, s.layer, s.info, s.x, dy, route, chunkBytes, dwPinned));
       if (!s.needInputGrad) return null;
       const pinned = after(g, dw, `${l.name}:dx`);
       return s.winograd ? winogradInputGrad(g, l, s.info, dy, pinned) : convInputGrad(g, l, s.info, dy, pinned, chunkBytes);
@@ -419,9 +424,10 @@ function reluGrad(g: GraphBuilder, dy: string, y: string): string {
 
 /**
  * Whether conv layer `l` runs as Winograd F(2, 3) in time under 'auto': where both sides have ≥ 32
- * channels. Measured in the C3D training graph (2 threads, batch 2, forward + input gradient per
- * layer): faster on conv2a … conv5b; conv1a (3 input channels) is slower — its four (1, 3, 3)
- * convolutions have K = 27 and the transforms' extra passes cost more than the multiply-adds saved.
+ * channels. Measured in the C3D training graph (2 threads, batch 2, per layer): faster on conv2a …
+ * conv5b (forward, input and weight gradient); conv1a (3 input channels) is slower — its four
+ * (1, 3, 3) convolutions have K = 27 and the transforms' extra passes cost more than the
+ * multiply-adds saved. On conv2a the weight gradient alone is about even (its g-side copies double).
  */
 export function chooseWinograd(l: Conv3dLayer, inShape: readonly number[]): boolean {
   return inShape[0]! >= 32 && l.out >= 32;
@@ -590,6 +596,14 @@ function convWeightGrad(g: GraphBuilder, l: Conv3dLayer, info: LayerInfo, x: str
  * one Gemm of (kd·kh·C, K) by (kw·O, K)ᵀ. Only the W padding adds multiply-adds (Wp / W').
  */
 function convWeightGradByRows(g: GraphBuilder, geo: ConvGeometry, x: string, dy: string, chunkBytes: number, pinned: Pinned): string {
+  const { name, c, o, kernel: [kd, kh, kw] } = geo;
+  // Rows (c, a, b), columns (e, o) → (O, C, kd, kh, kw).
+  const dwT = g.op('Reshape', [rowsWeightGradGemm(g, geo, x, dy, chunkBytes, pinned), g.int64([c, kd, kh, kw, o])], `${name}:dw_taps`);
+  return g.op('Transpose', [dwT], `${name}:dw`, [attrInts('perm', [4, 0, 1, 2, 3])]);
+}
+
+/** The 'rows' route's Gemms: dW as (kd·kh·C, kw·O), rows (c, a, b), columns (e, o). */
+function rowsWeightGradGemm(g: GraphBuilder, geo: ConvGeometry, x: string, dy: string, chunkBytes: number, pinned: Pinned): string {
   const { name, c, o, kernel: [kd, kh, kw], pad: [pd, ph, pw], li, hp, wp, lo, ho, wo } = geo;
   const rowShifts = kd * kh;
   // x: padded, one extra zero plane (the last rows' shifts stay inside), channel-major rows (C, N·R, Wp).
@@ -627,9 +641,24 @@ function convWeightGradByRows(g: GraphBuilder, geo: ConvGeometry, x: string, dy:
     // (kd·kh·C, K) · (kw·O, K)ᵀ, accumulated over chunks through Gemm's C input.
     acc = g.op('Gemm', [col, dyk, ...(acc ? [acc] : [])], `${name}:dw_t${k}`, [attrInt('transB', 1), attrFloat('beta', 1)]);
   });
-  // Rows (c, a, b), columns (e, o) → (O, C, kd, kh, kw).
-  const dwT = g.op('Reshape', [acc!, g.int64([c, kd, kh, kw, o])], `${name}:dw_taps`);
-  return g.op('Transpose', [dwT], `${name}:dw`, [attrInts('perm', [4, 0, 1, 2, 3])]);
+  return acc!;
+}
+
+/**
+ * dL/dW of a Winograd layer by F(3, 2) in time (src/train/onnx/winograd.ts): four (1, kh, kw) weight
+ * gradients on the 'rows' route over half the frames each, combined per tap.
+ */
+function winogradConvWeightGrad(g: GraphBuilder, l: Conv3dLayer, info: LayerInfo, x: string, dy: string, chunkBytes: number, pinned: Pinned): string {
+  const [c, len, h, w] = info.inShape as [number, number, number, number];
+  const [o, , ho, wo] = info.outShape as [number, number, number, number];
+  const [, kh, kw] = l.kernel;
+  const [, ph, pw] = l.pad;
+  const t = len / 2;
+  const dwT = winogradWeightGrad(g, x, dy, { c, l: len, h, w, o, kh, kw, ph, pw }, pinned, `${l.name}:dw`, (k, v, e, dep) => {
+    const geo: ConvGeometry = { name: `${l.name}:dw${k}`, c, o, kernel: [1, kh, kw], pad: [0, ph, pw], stride: [1, 1, 1], li: t, hp: h + 2 * ph, wp: w + 2 * pw, lo: t, ho, wo };
+    return rowsWeightGradGemm(g, geo, v, e, chunkBytes, dep);
+  });
+  return g.op('Transpose', [dwT], `${l.name}:dw`, [attrInts('perm', [4, 0, 1, 2, 3])]);
 }
 
 /** The issue's Conv route: Conv(xᵀ (C, N, …), kernel gᵀ (O, N, …)) → (C, O, k…), transposed back. */

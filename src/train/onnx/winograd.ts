@@ -31,6 +31,14 @@ const G = [
   [0, 0, 1],
 ] as const;
 
+/** A (rows: E₀ … E₃ from the output-gradient pair e₀, e₁): the weight gradient's transform of g. */
+const A = [
+  [1, 0],
+  [1, 1],
+  [1, -1],
+  [0, -1],
+] as const;
+
 /** Whether a conv (kernel, pad, stride per axis d, h, w) over `length` frames can run as F(2, 3) in time. */
 export function winogradApplies(kernel: readonly number[], pad: readonly number[], stride: readonly number[], length: number): boolean {
   return kernel[0] === 3 && pad[0] === 1 && stride.every((s) => s === 1) && length % 2 === 0 && length >= 2;
@@ -91,12 +99,7 @@ export function winogradConv(g: GraphBuilder, x: string, kernels: readonly strin
   // stride 2, one zero frame padded on each side → V_k (N·c, 1, t, h, w), i.e. (N, c, t, h, w).
   const frames = g.op('Reshape', [x, g.int64([-1, 1, l, h, w])], `${name}:frames`);
   const conv = (k: number, pinned: Pinned | null): string => {
-    const bt = g.fresh(`${name}:winograd_bt${k}`);
-    g.initializers.push({ name: bt, dataType: DataType.FLOAT, dims: [1, 1, 4, 1, 1], floatData: [...B_T[k]!] });
-    // The pin goes through the 4-value kernel, so the Conv making V_k cannot run before it.
-    const kernel = pinned ? g.op('Reshape', [bt, pinned([1, 1, 4, 1, 1])], `${name}:winograd_bt${k}_pinned`) : bt;
-    const vk = g.op('Conv', [frames, kernel], `${name}:v${k}_frames`, [attrInts('kernel_shape', [4, 1, 1]), attrInts('strides', [2, 1, 1]), attrInts('pads', [1, 0, 0, 1, 0, 0])]);
-    const input = g.op('Reshape', [vk, g.int64([-1, c, t, h, w])], `${name}:v${k}`);
+    const input = winogradFrames(g, frames, B_T[k]!, pinned, { c, l, h, w }, `${name}:v${k}`);
     // The bias rides on M₁, which enters both output frames with sign +.
     return g.op('Conv', [input, kernels[k]!, ...(k === 1 && bias ? [bias] : [])], `${name}:m${k}`, [
       attrInts('kernel_shape', [1, kh, kw]), attrInts('pads', [0, ph, pw, 0, ph, pw]),
@@ -113,4 +116,58 @@ export function winogradConv(g: GraphBuilder, x: string, kernels: readonly strin
   const pairShape = g.int64([0, o, t, 1, ho * wo]);
   const pairs = g.op('Concat', [g.op('Reshape', [even, pairShape], `${name}:y_even5`), g.op('Reshape', [odd, pairShape], `${name}:y_odd5`)], `${name}:y_pairs`, [attrInt('axis', 3)]);
   return g.op('Reshape', [pairs, g.int64([0, o, l, ho, wo])], `${name}:y`);
+}
+
+/**
+ * One transformed frame sequence: the 4-tap row of Bᵀ (stride 2, one zero frame each side; the
+ * input transform V_k) or the 2-tap row of A (stride 2, no padding; the output-gradient transform
+ * E_k) over `frames` (N·c, 1, l, h, w) → (N, c, l / 2, h, w). The pin, when given, goes through the
+ * few-value kernel so the Conv cannot run before it.
+ */
+function winogradFrames(g: GraphBuilder, frames: string, row: readonly number[], pinned: Pinned | null, d: { c: number; l: number; h: number; w: number }, name: string): string {
+  const taps = row.length;
+  const k = g.fresh(`${name}:kernel`);
+  g.initializers.push({ name: k, dataType: DataType.FLOAT, dims: [1, 1, taps, 1, 1], floatData: [...row] });
+  const kernel = pinned ? g.op('Reshape', [k, pinned([1, 1, taps, 1, 1])], `${name}:kernel_pinned`) : k;
+  const pad = taps === 4 ? 1 : 0;
+  const out = g.op('Conv', [frames, kernel], `${name}:frames`, [attrInts('kernel_shape', [taps, 1, 1]), attrInts('strides', [2, 1, 1]), attrInts('pads', [pad, 0, 0, pad, 0, 0])]);
+  return g.op('Reshape', [out, g.int64([-1, d.c, d.l / 2, d.h, d.w])], name);
+}
+
+/**
+ * The weight gradient by F(3, 2) in time — the transpose of the forward's F(2, 3): with V_k = Bᵀ x
+ * (the forward's input transform of x) and E_k = A g (g the output gradient, frames in pairs),
+ *
+ *   dW[:, :, a] = Σ_k G[k][a] · P_k,   P_k = the (1, kh, kw) weight gradient of V_k against E_k,
+ *
+ * four spatial weight gradients over half the frames each: 2/3 of the direct multiply-adds.
+ * `spatialGrad(k, v, e, pinned)` computes P_k in the layout (C, kh·kw·O) — rows (c, b), columns
+ * (e, o), as the graph's 'rows' route does — each after the previous one (pinned: one V_k and E_k
+ * alive at a time). Returns dW as (C, 3, kh, kw, O); the caller transposes it to (O, C, 3, kh, kw).
+ */
+export function winogradWeightGrad(
+  g: GraphBuilder, x: string, dy: string, d: WinogradConvDims, pinned: Pinned, name: string,
+  spatialGrad: (k: number, v: string, e: string, pinned: Pinned) => string,
+): string {
+  const { c, l, h, w, o, kh, kw, ph, pw } = d;
+  const ho = h + 2 * ph - kh + 1;
+  const wo = w + 2 * pw - kw + 1;
+  const xFrames = g.op('Reshape', [x, g.int64([-1, 1, l, h, w])], `${name}:x_frames`);
+  const dyFrames = g.op('Reshape', [dy, g.int64([-1, 1, l, ho, wo])], `${name}:dy_frames`);
+  const p: string[] = [];
+  let dep = pinned;
+  for (let k = 0; k < 4; k++) {
+    const v = winogradFrames(g, xFrames, B_T[k]!, dep, { c, l, h, w }, `${name}:v${k}`);
+    const e = winogradFrames(g, dyFrames, A[k]!, dep, { c: o, l, h: ho, w: wo }, `${name}:e${k}`);
+    p.push(spatialGrad(k, v, e, dep));
+    dep = after(g, p[k]!, `${name}:p${k}`);
+  }
+  // Gᵀ: tap 0 = P₀ + ½(P₁ + P₂), tap 1 = ½(P₁ − P₂), tap 2 = ½(P₁ + P₂) + P₃.
+  const half = g.op('Mul', [g.op('Add', [p[1]!, p[2]!], `${name}:p12`), g.float(0.5)], `${name}:p12_half`);
+  const taps = [
+    g.op('Add', [p[0]!, half], `${name}:tap0`),
+    g.op('Mul', [g.op('Sub', [p[1]!, p[2]!], `${name}:p1m2`), g.float(0.5)], `${name}:tap1`),
+    g.op('Add', [half, p[3]!], `${name}:tap2`),
+  ].map((tap, a) => g.op('Reshape', [tap, g.int64([c, 1, kh * kw * o])], `${name}:tap${a}_row`));
+  return g.op('Reshape', [g.op('Concat', taps, `${name}:taps`, [attrInt('axis', 1)]), g.int64([c, 3, kh, kw, o])], `${name}:dw_taps`);
 }
