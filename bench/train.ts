@@ -10,6 +10,7 @@
  *   node dist/bench/train.js --quick            # batch 2, 1 warm-up + 1 timed step, no docs
  *   options: --batch 2,8  --warmup 1  --steps 3,2 (one count, or one per batch size)  --threads N
  *            --backend onnxruntime,wasm (one or several, default onnxruntime)  --lr 0.003  --seed N
+ *            --rounds 3 (fresh processes per configuration, ours and PyTorch alternating; 1 with --quick)
  *            --winograd auto|all|none (the training graph's choice; default auto)  --no-torch  --no-write
  */
 import { spawnSync } from 'node:child_process';
@@ -74,6 +75,8 @@ function args(argv: string[]) {
   for (const b of backends) if (!TRAIN_BACKENDS.includes(b)) throw new Error(`--backend must list some of ${TRAIN_BACKENDS.join(', ')}, got '${b}'`);
   const steps = perBatch('--steps', value('--steps') ?? (quick ? '1' : '3,2'), batches);
   if (steps.some((s) => s < 1)) throw new Error('--steps must be at least 1');
+  const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
+  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got '${value('--rounds')}'`);
   return {
     child: has('--child'),
     batches,
@@ -85,6 +88,8 @@ function args(argv: string[]) {
     backends,
     lr: Number(value('--lr') ?? 0.003),
     seed: Number(value('--seed') ?? 1),
+    /** Fresh processes per configuration, ours and PyTorch alternating. */
+    rounds,
     /** Training-graph Winograd choice for the onnxruntime child (default: the graph's own, 'auto'). */
     winograd: value('--winograd') as 'auto' | 'all' | 'none' | undefined,
     torch: !has('--no-torch'),
@@ -159,43 +164,53 @@ async function main(): Promise<void> {
   const started = performance.now();
   console.error(`bench train: ${SPEC.name}, ${(FLOP_PER_CLIP / 1e9).toFixed(1)} GFLOP per clip per step, ${a.threads} threads, load average ${load}`);
   const peakBefore = measurePeak(a.threads);
-  const results: Result[] = [];
-  let torch: Result[] | string = a.torch ? [] : 'skipped (--no-torch)';
-  // PyTorch runs right after ours at each batch size, so both see similar machine load.
-  // With several backends, PyTorch runs right after the first one (the comparison that matters).
+  // Each configuration runs `rounds` times in a fresh process, ours and PyTorch alternating (each
+  // process settles into its own speed, ±10% on this VM; one process per side would be a coin toss).
+  const runs = new Map<string, Result[]>();
+  const keep = (r: Result): void => {
+    const key = `${r.who}\u0000${r.batch}`;
+    runs.set(key, [...(runs.get(key) ?? []), r]);
+  };
+  let torchNote: string | null = a.torch ? null : 'skipped (--no-torch)';
   for (const [i, batch] of a.batches.entries()) {
-    for (const [k, backend] of a.backends.entries()) {
-      const r = runChild(a, i, backend);
-      console.error(`  ${backend} batch ${batch}: ${r.seconds.toFixed(2)} s/step (${secs(r.all)})`);
-      results.push(r);
-      if (k === 0 && typeof torch !== 'string') {
-        const t = runTorch(a, i);
-        if (typeof t === 'string') torch = t;
-        else {
-          console.error(`  pytorch batch ${batch}: ${t.seconds.toFixed(2)} s/step (${secs(t.all)})`);
-          torch.push(t);
+    for (let round = 1; round <= a.rounds; round++) {
+      const tag = a.rounds > 1 ? ` (round ${round}/${a.rounds})` : '';
+      for (const [k, backend] of a.backends.entries()) {
+        const r = runChild(a, i, backend);
+        console.error(`  ${backend} batch ${batch}${tag}: ${r.seconds.toFixed(2)} s/step (${secs(r.all)})`);
+        keep(r);
+        // PyTorch right after ours (the first backend), so both see similar machine load.
+        if (k === 0 && torchNote === null) {
+          const t = runTorch(a, i);
+          if (typeof t === 'string') torchNote = t;
+          else {
+            console.error(`  pytorch batch ${batch}${tag}: ${t.seconds.toFixed(2)} s/step (${secs(t.all)})`);
+            keep(t);
+          }
         }
       }
     }
   }
-  if (typeof torch === 'string') console.error(`  pytorch: ${torch}`);
-  else results.push(...torch);
+  if (torchNote !== null) console.error(`  pytorch: ${torchNote}`);
   const peak = higherPeak(peakBefore, measurePeak(a.threads));
   console.error(`  ${peak.note}`);
 
-  const torchResults = torch;
-  const torchAt = (batch: number) => (typeof torchResults === 'string' ? undefined : torchResults.find((t) => t.batch === batch));
   const rows = [
-    '| runtime | batch | s/step | clips/s | GFLOP/s | % of peak | × PyTorch (clips/s) | SGD update (s) | timed steps (s) | peak RSS (GiB) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| runtime | batch | s/step | clips/s | GFLOP/s | % of peak | × PyTorch (clips/s) | × PyTorch per round | SGD update (s) | s/step per round (steps) | peak RSS (GiB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|',
   ];
-  for (const r of results) {
-    const clipsPerS = r.batch / r.seconds;
-    const t = torchAt(r.batch);
-    const vs = t ? (clipsPerS / (t.batch / t.seconds)).toFixed(2) : '–';
-    const bad = r.losses.some((l) => !Number.isFinite(l)) ? ' (non-finite loss!)' : '';
+  const torchRuns = [...runs.values()].filter((rs) => rs[0]!.who.startsWith('pytorch'));
+  for (const rs of [...runs.values()].filter((x) => !x[0]!.who.startsWith('pytorch')).concat(torchRuns)) {
+    const r = rs[0]!;
+    const seconds = median(rs.map((x) => x.seconds));
+    const clipsPerS = r.batch / seconds;
+    const t = torchRuns.find((x) => x[0]!.batch === r.batch);
+    const vs = t ? (median(t.map((x) => x.seconds)) / seconds).toFixed(2) : '–';
+    const perRound = t && t.length === rs.length ? rs.map((x, k) => (t[k]!.seconds / x.seconds).toFixed(2)).join(', ') : '–';
+    const bad = rs.some((x) => x.losses.some((l) => !Number.isFinite(l))) ? ' (non-finite loss!)' : '';
     const gflops = (FLOP_PER_CLIP * clipsPerS) / 1e9;
-    rows.push(`| ${r.who}${bad} | ${r.batch} | ${r.seconds.toFixed(2)} | ${clipsPerS.toFixed(3)} | ${gflops.toFixed(0)} | ${percentOfPeak(gflops, peak)} | ${vs} | ${median(r.updateAll).toFixed(2)} | ${secs(r.all)} | ${gib(r.maxrss)} |`);
+    const rounds = rs.map((x) => `${x.seconds.toFixed(2)} (${secs(x.all)})`).join('; ');
+    rows.push(`| ${r.who}${bad} | ${r.batch} | ${seconds.toFixed(2)} | ${clipsPerS.toFixed(3)} | ${gflops.toFixed(0)} | ${percentOfPeak(gflops, peak)} | ${vs} | ${perRound} | ${median(rs.flatMap((x) => x.updateAll)).toFixed(2)} | ${rounds} | ${gib(Math.max(...rs.map((x) => x.maxrss)))} |`);
   }
   const firstConvMacs = analyzeSpec(SPEC).find((i) => i.layer.type === 'conv3d')!.macs;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -209,9 +224,11 @@ async function main(): Promise<void> {
     `synthetic clips): forward + backward + SGD update (momentum 0.9, weight decay 0.005, Caffe multipliers: weights lr ×1 decay ×1,`,
     `biases lr ×2 decay ×0; PyTorch: SGD with those two parameter groups), dropout 0.5 on fc6/fc7 active, lr ${a.lr}.`,
     `A step counts as 3 × the forward multiply-adds × 2 FLOP per clip = ${(FLOP_PER_CLIP / 1e9).toFixed(1)} GFLOP (3 × 2 × ${MACS.toLocaleString('en-US')};`,
-    `forward, input gradient, weight gradient — both sides skip conv1a's input gradient, ${((100 * firstConvMacs) / (3 * MACS)).toFixed(1)}% of that count).`,
-    `s/step is the median of the timed steps after the warm-up step(s) (warm-up + timed: ${counts}); "SGD update" is the optimizer's part of it.`,
-    `Peak RSS is per configuration (its own process: weights, gradients, momentum and the activations kept for backward).`,
+    `forward, input gradient, weight gradient — both sides skip conv1a's input gradient, ${((100 * firstConvMacs) / (3 * MACS)).toFixed(1)}% of that count). Our graph runs conv2a … conv5b`,
+    `as Winograd F(2, 3) in time, 2/3 of their multiply-adds: its GFLOP/s and % of peak are effective (of the direct count), not executed.`,
+    `Each configuration ran in ${a.rounds} fresh process${a.rounds > 1 ? 'es' : ''}, ours and PyTorch alternating; a process's s/step is the median of its timed steps after the warm-up step(s)`,
+    `(warm-up + timed: ${counts}), the table's s/step the median over the processes; "× PyTorch per round" pairs each of our processes with the PyTorch one run right after it.`,
+    `"SGD update" is the optimizer's part of a step. Peak RSS is the highest of a configuration's processes (weights, gradients, momentum and the activations kept for backward).`,
     `${peak.note}.`,
     `1-min load average ${load} at the start, ${loadavg()[0]!.toFixed(1)} at the end (the script's own 2 threads make ≈ 2; other work on the machine reads as slower steps).`,
     '',
