@@ -10,8 +10,9 @@
  * (3, kh, kw) convolution does 2 · 3 · kh · kw: 2/3 of the work. onnxruntime runs every piece:
  * the input transform is a Conv over the frames of each channel (stride 2 in time) per V_k, the four
  * convolutions are ordinary Conv nodes, the output transform Add / Sub and one interleaving Concat.
- * Exact in exact arithmetic; in float32 the difference from the direct sum is rounding (the
- * training tests check gradients against PyTorch within 1e-4 on this path).
+ * Exact in exact arithmetic; in float32 the difference from the direct sum is rounding: the tests
+ * check the gradients on this path against the reference step (itself checked against PyTorch)
+ * within 1e-4 (test/train/onnx-step.test.ts, onnx-step-c3d.test.ts).
  */
 import { attrInt, attrInts, DataType, GraphBuilder } from '../../io/onnx-graph.js';
 import { after, type Pinned } from './pin.js';
