@@ -4,7 +4,7 @@
  * and per op type, largest first. A tool for working on the graph (src/train/onnx/graph.ts), not a
  * benchmark: the profiler adds a little overhead; bench:train gives the step's speed.
  *
- *   node dist/bench/profile-train.js [--batch 2] [--threads 2] [--warmup 1] [--top 25] [--ftz (denormals as zero)] [--chunk-mib 8] [--no-pool2d] [--winograd auto|all|none]
+ *   node dist/bench/profile-train.js [--batch 2] [--threads 2] [--warmup 1] [--top 25] [--ftz (denormals as zero)] [--chunk-mib 8] [--no-pool2d] [--winograd auto|all|none] [--winograd-tile 4|2]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const top = Number(value('--top') ?? 25);
   const spec = getModel('c3d-sports1m', { classes: 101 });
   const chunk = value('--chunk-mib');
-  const graph = buildTrainGraph(spec, { ...(chunk ? { chunkBytes: Number(chunk) * 2 ** 20 } : {}), pool2d: !has('--no-pool2d'), winograd: (value('--winograd') ?? 'auto') as 'auto' });
+  const graph = buildTrainGraph(spec, { ...(chunk ? { chunkBytes: Number(chunk) * 2 ** 20 } : {}), pool2d: !has('--no-pool2d'), winograd: (value('--winograd') ?? 'auto') as 'auto', winogradTile: Number(value('--winograd-tile') ?? 4) as 4 });
   const dir = mkdtempSync(join(tmpdir(), 'c3d-profile-'));
   const prefix = join(dir, 'train');
   const session = await ort.InferenceSession.create(graph.bytes, {

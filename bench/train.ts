@@ -11,7 +11,7 @@
  *   options: --batch 2,8  --warmup 1  --steps 3,2 (one count, or one per batch size)  --threads N
  *            --backend onnxruntime,wasm (one or several, default onnxruntime)  --lr 0.003  --seed N
  *            --rounds 3 (fresh processes per configuration, ours and PyTorch alternating; 1 with --quick)
- *            --winograd auto|all|none (the training graph's choice; default auto)  --no-torch  --no-write
+ *            --winograd auto|all|none  --winograd-tile 4|2 (the training graph's choices; defaults auto, 4)  --no-torch  --no-write
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -92,6 +92,8 @@ function args(argv: string[]) {
     rounds,
     /** Training-graph Winograd choice for the onnxruntime child (default: the graph's own, 'auto'). */
     winograd: value('--winograd') as 'auto' | 'all' | 'none' | undefined,
+    /** The largest Winograd tile in time for the onnxruntime child (default: the graph's own, 4). */
+    winogradTile: value('--winograd-tile') === undefined ? undefined : (Number(value('--winograd-tile')) as 2 | 4),
     torch: !has('--no-torch'),
     write: !has('--no-write') && !quick,
   };
@@ -104,7 +106,8 @@ async function child(a: ReturnType<typeof args>): Promise<void> {
   // one WebAssembly memory, so the SGD update runs as WebAssembly SIMD.
   const memory = a.backend === 'onnxruntime' ? ParamMemory.forSpec(SPEC, 2 + optimizerBufferCount(SGD.kind)) ?? undefined : undefined;
   const params = initParams(SPEC, { seed: a.seed, alloc: tensorsIn(memory) });
-  const step = await createTrainStep(SPEC, { backend: a.backend, threads: a.threads, memory, ...(a.winograd ? { graph: { winograd: a.winograd } } : {}) });
+  const graph = { ...(a.winograd ? { winograd: a.winograd } : {}), ...(a.winogradTile ? { winogradTile: a.winogradTile } : {}) };
+  const step = await createTrainStep(SPEC, { backend: a.backend, threads: a.threads, memory, graph });
   const optimizer = createOptimizer(SGD, caffeParamRules(SPEC), { memory });
   const sites = dropoutSites(SPEC);
   const clips = syntheticClips(SPEC, batch, a.seed);
@@ -135,7 +138,7 @@ async function child(a: ReturnType<typeof args>): Promise<void> {
 function runChild(a: ReturnType<typeof args>, i: number, backend: TrainBackendName): Result {
   const self = fileURLToPath(import.meta.url);
   const flags = ['--child', '--backend', backend, '--batch', String(a.batches[i]), '--warmup', String(a.warmup[i]), '--steps', String(a.steps[i]),
-    '--threads', String(a.threads), '--lr', String(a.lr), '--seed', String(a.seed), ...(a.winograd ? ['--winograd', a.winograd] : [])];
+    '--threads', String(a.threads), '--lr', String(a.lr), '--seed', String(a.seed), ...(a.winograd ? ['--winograd', a.winograd] : []), ...(a.winogradTile ? ['--winograd-tile', String(a.winogradTile)] : [])];
   const r = spawnSync(process.execPath, [self, ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child ${backend} batch ${a.batches[i]} failed (exit ${r.status ?? r.signal}; its error is above)`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Result;

@@ -51,7 +51,7 @@ import type { Conv3dLayer, FcLayer, NetSpec, Pool3dLayer } from '../../models/sp
 import { forwardLayerNodes, onnxPoolPads } from '../../io/onnx-export.js';
 import { attrFloat, attrInt, attrInts, attrString, DataType, encodeModel, GraphBuilder, valueInfo, type ValueInfoProto } from '../../io/onnx-graph.js';
 import { after, type Pinned } from './pin.js';
-import { winogradApplies, winogradConv, winogradKernels, winogradWeightGrad } from './winograd.js';
+import { winogradApplies, winogradConv, winogradKernels, winogradTiling, winogradWeightGrad, type WinogradTiling } from './winograd.js';
 
 /** Opset of the training graphs: ScatterElements-16 has reduction 'add' for overlapping pools. */
 export const TRAIN_OPSET = 17;
@@ -93,6 +93,11 @@ export interface TrainGraphOptions {
    */
   winograd?: 'auto' | 'all' | 'none';
   /**
+   * The largest Winograd tile in time: 4 (default) runs F(4, 3) on layers whose length 4 divides
+   * (half the direct multiply-adds) and F(2, 3) on the others; 2 runs F(2, 3) everywhere.
+   */
+  winogradTile?: 2 | 4;
+  /**
    * Also output every pool's switches as `argmax:<pool>` (int64, MaxPool's flat indices into the
    * whole unpadded input) and every blob's final value as `blob:<name>`: for tests and debugging, to
    * tell a near-tie (of two maxima, or of a value and ReLU's 0) apart from a bug.
@@ -111,8 +116,8 @@ export interface TrainGraph {
   classes: number;
   /** Per conv layer, the weight-gradient route the graph uses. */
   routes: Map<string, WeightGradRoute>;
-  /** Conv layers whose forward and input gradient run as Winograd F(2, 3) in time. */
-  winograd: Set<string>;
+  /** Conv layers that run as Winograd in time, each with its tile m (F(m, 3)). */
+  winograd: Map<string, 2 | 4>;
   /** With `debugOutputs`: the extra outputs' names. */
   debug: string[];
   /** Values per clip of the largest pool input: the int32 switches need batch × this < 2³¹. */
@@ -138,7 +143,7 @@ export function chooseWeightGradRoute(layer: Conv3dLayer, inShape: readonly numb
 }
 
 type Saved =
-  | { kind: 'conv'; layer: Conv3dLayer; x: string; info: LayerInfo; needInputGrad: boolean; winograd: boolean }
+  | { kind: 'conv'; layer: Conv3dLayer; x: string; info: LayerInfo; needInputGrad: boolean; winograd: WinogradTiling | null }
   | { kind: 'pool'; layer: Pool3dLayer; y: string; idx: string; xShape: string; pads: number[]; overlap: boolean; reluBefore: boolean }
   | { kind: 'fc'; layer: FcLayer; x: string; info: LayerInfo; needInputGrad: boolean }
   | { kind: 'relu'; y: string }
@@ -167,7 +172,7 @@ export function buildTrainGraph(spec: NetSpec, opts: TrainGraphOptions = {}): Tr
   let batch: string | null = null;
   const batchDim = (): string => (batch ??= g.op('Shape', [TRAIN_NAMES.clips], 'train:batch', [attrInt('start', 0), attrInt('end', 1)]));
   const routes = new Map<string, WeightGradRoute>();
-  const winogradLayers = new Set<string>();
+  const winogradLayers = new Map<string, 2 | 4>();
   const debugInfos: ValueInfoProto[] = [];
   const debugOutput = (name: string, value: string, type: number, shape: readonly number[]): void => {
     g.opNamed('Identity', [value], [name]);
@@ -180,15 +185,15 @@ export function buildTrainGraph(spec: NetSpec, opts: TrainGraphOptions = {}): Tr
     let next = out;
     switch (l.type) {
       case 'conv3d': {
-        const wino = useWinograd(opts.winograd ?? 'auto', l, info);
+        const wino = useWinograd(opts.winograd ?? 'auto', l, info) ? winogradTiling(info.inShape[1]!, opts.winogradTile ?? 4) : null;
         saved.push({ kind: 'conv', layer: l, x: cur, info, needInputGrad: i > firstParam, winograd: wino });
         routes.set(l.name, opts.weightGrad?.[l.name] ?? chooseWeightGradRoute(l, info.inShape));
         if (wino) {
-          winogradLayers.add(l.name);
+          winogradLayers.set(l.name, wino.m);
           const [c, len, h, w] = info.inShape as [number, number, number, number];
           const [, kh, kw] = l.kernel;
-          const kernels = winogradKernels(g, `${l.name}.weight`, l.out, c, kh, kw, false, l.name, (v) => g.int64(v));
-          const y = winogradConv(g, cur, kernels, `${l.name}.bias`, { c, l: len, h, w, o: l.out, kh, kw, ph: l.pad[1], pw: l.pad[2] }, l.name);
+          const kernels = winogradKernels(g, wino, `${l.name}.weight`, l.out, c, kh, kw, false, l.name, (v) => g.int64(v));
+          const y = winogradConv(g, wino, cur, kernels, `${l.name}.bias`, { c, l: len, h, w, o: l.out, kh, kw, ph: l.pad[1], pw: l.pad[2] }, l.name);
           g.rename(y, out);
         } else {
           g.add(forwardLayerNodes(l, cur, out, info.inShape, info.outShape));
@@ -387,11 +392,11 @@ function backwardNodes(g: GraphBuilder, s: Saved, dy: string, routes: ReadonlyMa
       const dwPinned = after(g, db, `${l.name}:dw`);
       // A Winograd layer's weight gradient is F(3, 2) in time when it takes the 'rows' route.
       const dw = emitGrad(g, `${l.name}.weight`, s.winograd && route === 'rows'
-        ? winogradConvWeightGrad(g, l, s.info, s.x, dy, chunkBytes, dwPinned)
+        ? winogradConvWeightGrad(g, s.winograd, l, s.info, s.x, dy, chunkBytes, dwPinned)
         : convWeightGrad(g, s.layer, s.info, s.x, dy, route, chunkBytes, dwPinned));
       if (!s.needInputGrad) return null;
       const pinned = after(g, dw, `${l.name}:dx`);
-      return s.winograd ? winogradInputGrad(g, l, s.info, dy, pinned) : convInputGrad(g, l, s.info, dy, pinned, chunkBytes);
+      return s.winograd ? winogradInputGrad(g, s.winograd, l, s.info, dy, pinned) : convInputGrad(g, l, s.info, dy, pinned, chunkBytes);
     }
   }
 }
@@ -447,12 +452,12 @@ function useWinograd(mode: 'auto' | 'all' | 'none', l: Conv3dLayer, info: LayerI
 }
 
 /** dL/dx of a conv as Winograd F(2, 3) in time: the flipped, transposed kernels over g (stride 1, pad k − 1 − p). */
-function winogradInputGrad(g: GraphBuilder, l: Conv3dLayer, info: LayerInfo, dy: string, pinned: Pinned): string {
+function winogradInputGrad(g: GraphBuilder, tiling: WinogradTiling, l: Conv3dLayer, info: LayerInfo, dy: string, pinned: Pinned): string {
   const [c, len, h, w] = info.inShape as [number, number, number, number];
   const [, kh, kw] = l.kernel;
   const [ho, wo] = info.outShape.slice(2) as [number, number];
-  const kernels = winogradKernels(g, `${l.name}.weight`, l.out, c, kh, kw, true, `${l.name}:dx`, pinned);
-  return winogradConv(g, dy, kernels, null, { c: l.out, l: len, h: ho, w: wo, o: c, kh, kw, ph: kh - 1 - l.pad[1], pw: kw - 1 - l.pad[2] }, `${l.name}:dx`);
+  const kernels = winogradKernels(g, tiling, `${l.name}.weight`, l.out, c, kh, kw, true, `${l.name}:dx`, pinned);
+  return winogradConv(g, tiling, dy, kernels, null, { c: l.out, l: len, h: ho, w: wo, o: c, kh, kw, ph: kh - 1 - l.pad[1], pw: kw - 1 - l.pad[2] }, `${l.name}:dx`);
 }
 
 /**
@@ -650,16 +655,16 @@ function rowsWeightGradGemm(g: GraphBuilder, geo: ConvGeometry, x: string, dy: s
 }
 
 /**
- * dL/dW of a Winograd layer by F(3, 2) in time (src/train/onnx/winograd.ts): four (1, kh, kw) weight
- * gradients on the 'rows' route over half the frames each, combined per tap.
+ * dL/dW of a Winograd layer by F(3, m) in time (src/train/onnx/winograd.ts): n = m + 2 (1, kh, kw)
+ * weight gradients on the 'rows' route over 1/m of the frames each, combined per tap.
  */
-function winogradConvWeightGrad(g: GraphBuilder, l: Conv3dLayer, info: LayerInfo, x: string, dy: string, chunkBytes: number, pinned: Pinned): string {
+function winogradConvWeightGrad(g: GraphBuilder, tiling: WinogradTiling, l: Conv3dLayer, info: LayerInfo, x: string, dy: string, chunkBytes: number, pinned: Pinned): string {
   const [c, len, h, w] = info.inShape as [number, number, number, number];
   const [o, , ho, wo] = info.outShape as [number, number, number, number];
   const [, kh, kw] = l.kernel;
   const [, ph, pw] = l.pad;
-  const t = len / 2;
-  const dwT = winogradWeightGrad(g, x, dy, { c, l: len, h, w, o, kh, kw, ph, pw }, pinned, `${l.name}:dw`, (k, v, e, dep) => {
+  const t = len / tiling.m;
+  const dwT = winogradWeightGrad(g, tiling, x, dy, { c, l: len, h, w, o, kh, kw, ph, pw }, pinned, `${l.name}:dw`, (k, v, e, dep) => {
     const geo: ConvGeometry = { name: `${l.name}:dw${k}`, c, o, kernel: [1, kh, kw], pad: [0, ph, pw], stride: [1, 1, 1], li: t, hp: h + 2 * ph, wp: w + 2 * pw, lo: t, ho, wo };
     return rowsWeightGradGemm(g, geo, v, e, chunkBytes, dep);
   });
