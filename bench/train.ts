@@ -24,6 +24,7 @@ import { ParamMemory, tensorsIn } from '../src/train/param-memory.js';
 import { dropoutMasks, dropoutSites } from '../src/train/dropout.js';
 import { caffeParamRules, createOptimizer, DEFAULT_OPTIMIZER_CONFIG, optimizerBufferCount } from '../src/train/optimizer.js';
 import type { OptimizerConfig } from '../src/train/optimizer-api.js';
+import { TRAINING_GLIBC_TUNABLES } from '../src/train/malloc-tunables.js';
 import { benchFlags } from './flags.js';
 import { writeDocSection } from './doc-section.js';
 import { higherPeak, measurePeak, percentOfPeak } from './peak.js';
@@ -139,7 +140,9 @@ function runChild(a: ReturnType<typeof args>, i: number, backend: TrainBackendNa
   const self = fileURLToPath(import.meta.url);
   const flags = ['--child', '--backend', backend, '--batch', String(a.batches[i]), '--warmup', String(a.warmup[i]), '--steps', String(a.steps[i]),
     '--threads', String(a.threads), '--lr', String(a.lr), '--seed', String(a.seed), ...(a.winograd ? ['--winograd', a.winograd] : []), ...(a.winogradTile ? ['--winograd-tile', String(a.winogradTile)] : [])];
-  const r = spawnSync(process.execPath, [self, ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  // The malloc settings `c3d train` runs with (src/cli/relaunch.ts), unless the caller set their own.
+  const env = process.platform === 'linux' && process.env.GLIBC_TUNABLES === undefined ? { ...process.env, GLIBC_TUNABLES: TRAINING_GLIBC_TUNABLES } : process.env;
+  const r = spawnSync(process.execPath, [self, ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20, env });
   if (r.status !== 0) throw new Error(`bench child ${backend} batch ${a.batches[i]} failed (exit ${r.status ?? r.signal}; its error is above)`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Result;
 }
@@ -231,7 +234,8 @@ async function main(): Promise<void> {
     `as Winograd F(2, 3) in time, 2/3 of their multiply-adds: its GFLOP/s and % of peak are effective (of the direct count), not executed.`,
     `Each configuration ran in ${a.rounds} fresh process${a.rounds > 1 ? 'es' : ''}, ours and PyTorch alternating; a process's s/step is the median of its timed steps after the warm-up step(s)`,
     `(warm-up + timed: ${counts}), the table's s/step the median over the processes; "× PyTorch per round" pairs each of our processes with the PyTorch one run right after it.`,
-    `"SGD update" is the optimizer's part of a step. Peak RSS is the highest of a configuration's processes (weights, gradients, momentum and the activations kept for backward).`,
+    `"SGD update" is the optimizer's part of a step. Peak RSS is the highest of a configuration's processes (weights, gradients, momentum and the activations kept for backward);`,
+    `ours run with the glibc malloc settings \`c3d train\` uses (GLIBC_TUNABLES=${TRAINING_GLIBC_TUNABLES}, src/train/malloc-tunables.ts).`,
     `${peak.note}.`,
     `1-min load average ${load} at the start, ${loadavg()[0]!.toFixed(1)} at the end (the script's own 2 threads make ≈ 2; other work on the machine reads as slower steps).`,
     '',

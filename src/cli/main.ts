@@ -3,6 +3,7 @@
 import { commands } from './commands/index.js';
 import { UsageError, usageFor } from './command.js';
 import { packageInfo } from './package-info.js';
+import { relaunch, relaunchEnv } from './relaunch.js';
 
 function help(): string {
   const width = Math.max(0, ...commands.map((c) => c.name.length));
@@ -38,6 +39,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usageFor(cmd, rest) + '\n');
     return 0;
   }
+  // `c3d train` runs in a child with glibc's malloc set for training (src/cli/relaunch.ts).
+  const env = relaunchEnv(name, process.env, process.platform);
+  if (env) return relaunch(env);
   try {
     return await cmd.run(rest);
   } catch (err) {

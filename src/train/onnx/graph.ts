@@ -14,10 +14,11 @@
  *
  * Backward rules (x the layer input, y its output, g = dL/dy):
  * - conv, Winograd layers (chooseWinograd: time kernel 3, pad 1, stride 1, even length, ≥ 32
- *   channels on both sides — C3D's conv2a … conv5b): forward and input gradient as Winograd F(2, 3)
- *   in time, weight gradient as F(3, 2) (src/train/onnx/winograd.ts): four (1, kh, kw) convolutions
- *   or weight gradients on transformed frames, 2/3 of the multiply-adds of the rules below, which
- *   every other conv takes. C3D training step, batch 2: 3.22 → 2.56 s of node time.
+ *   channels on both sides — C3D's conv2a … conv5b): forward and input gradient as Winograd F(4, 3)
+ *   in time where 4 divides the length, else F(2, 3), weight gradient as F(3, 4) / F(3, 2)
+ *   (src/train/onnx/winograd.ts): six or four (1, kh, kw) convolutions or weight gradients on
+ *   transformed frames, 1/2 or 2/3 of the multiply-adds of the rules below, which every other conv
+ *   takes. C3D training step, batch 2: 3.25–3.31 s run without, 2.36–2.47 with F(2, 3), 1.99–2.09 with F(4, 3).
  * - conv, input gradient: Conv of g with the weights transposed (O ↔ C) and flipped in d, h, w (a
  *   MatMul of the taps by the anti-identity), pad k − 1 − p, stride 1 — the issue measured it ≈ 3×
  *   faster than onnxruntime's 3-D ConvTranspose, which stays the fallback for strides > 1 or pads ≥ k.
@@ -87,8 +88,8 @@ export interface TrainGraphOptions {
    */
   pool2d?: boolean;
   /**
-   * Which convolutions run as Winograd F(2, 3) in time (src/train/onnx/winograd.ts) — forward, input
-   * gradient and (on the 'rows' route) weight gradient as F(3, 2): 'auto' (default) where it measured
+   * Which convolutions run as Winograd F(m, 3) in time (src/train/onnx/winograd.ts) — forward, input
+   * gradient and (on the 'rows' route) weight gradient as F(3, m): 'auto' (default) where it measured
    * faster (chooseWinograd), 'all' wherever it applies (time kernel 3, pad 1, stride 1, even length), 'none' never.
    */
   winograd?: 'auto' | 'all' | 'none';
@@ -433,7 +434,7 @@ function reluGrad(g: GraphBuilder, dy: string, y: string): string {
 
 
 /**
- * Whether conv layer `l` runs as Winograd F(2, 3) in time under 'auto': where both sides have ≥ 32
+ * Whether conv layer `l` runs as Winograd in time under 'auto': where both sides have ≥ 32
  * channels. Measured in the C3D training graph (2 threads, batch 2, per layer): faster on conv2a …
  * conv5b (forward, input and weight gradient); conv1a (3 input channels) is slower — its four
  * (1, 3, 3) convolutions have K = 27 and the transforms' extra passes cost more than the
@@ -451,7 +452,7 @@ function useWinograd(mode: 'auto' | 'all' | 'none', l: Conv3dLayer, info: LayerI
   return mode === 'all' || chooseWinograd(l, info.inShape);
 }
 
-/** dL/dx of a conv as Winograd F(2, 3) in time: the flipped, transposed kernels over g (stride 1, pad k − 1 − p). */
+/** dL/dx of a conv as Winograd F(m, 3) in time: the flipped, transposed kernels over g (stride 1, pad k − 1 − p). */
 function winogradInputGrad(g: GraphBuilder, tiling: WinogradTiling, l: Conv3dLayer, info: LayerInfo, dy: string, pinned: Pinned): string {
   const [c, len, h, w] = info.inShape as [number, number, number, number];
   const [, kh, kw] = l.kernel;

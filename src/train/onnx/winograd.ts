@@ -1,16 +1,18 @@
 /**
  * A 3-D convolution whose time axis has 3 taps, pad 1 and stride 1 (every C3D conv) as Winograd
- * F(2, 3) along time (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016):
- * each pair of output frames (2t, 2t + 1) comes from the four input frames 2t − 1 … 2t + 2 as
+ * F(m, 3) along time (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016):
+ * each tile of m output frames comes from the n = m + 2 input frames around it as
  *
- *   y₀ = M₀ + M₁ + M₂,   y₁ = M₁ − M₂ − M₃,   M_k = conv₂(V_k, U_k) over (h, w),
+ *   y_i = Σ_k Aᵀ[i][k] · M_k,   M_k = conv₂(V_k, U_k) over (h, w),   V = Bᵀ d,   U = G g,
  *
- * with V = Bᵀ d (input transform, additions only) and U = G g (kernel transform) per tap group, so
- * the four (1, kh, kw) convolutions do 4 · kh · kw multiply-adds per output pair where the direct
- * (3, kh, kw) convolution does 2 · 3 · kh · kw: 2/3 of the work. onnxruntime runs every piece:
- * the input transform is a Conv over the frames of each channel (stride 2 in time) per V_k, the four
- * convolutions are ordinary Conv nodes, the output transform Add / Sub and one interleaving Concat.
- * Exact in exact arithmetic; in float32 the difference from the direct sum is rounding: the tests
+ * e.g. for F(2, 3) y₀ = M₀ + M₁ + M₂, y₁ = M₁ − M₂ − M₃. The n (1, kh, kw) convolutions do
+ * n · kh · kw multiply-adds per tile where the direct (3, kh, kw) convolution does m · 3 · kh · kw:
+ * 2/3 of the work for F(2, 3), 1/2 for F(4, 3). onnxruntime runs every piece: the input transform
+ * is a Conv over the frames of each channel (an n-tap row of Bᵀ, stride m) per V_k, the n
+ * convolutions are ordinary Conv nodes, the output transform Add / Sub / Mul and one interleaving
+ * Concat. F(4, 3)'s transforms have entries up to 8 (points 0, ±1, ±2, ∞); in one dimension with
+ * 3 taps its float32 rounding stays at the 1e-7 level of the direct sum.
+ * Exact in exact arithmetic (test/train/winograd.test.ts checks the tilings' algebra); the tests
  * check the gradients on this path against the reference step (itself checked against PyTorch)
  * within 1e-4 (test/train/onnx-step.test.ts, onnx-step-c3d.test.ts).
  */
