@@ -25,6 +25,7 @@ import { dropoutMasks, dropoutSites } from '../src/train/dropout.js';
 import { caffeParamRules, createOptimizer, DEFAULT_OPTIMIZER_CONFIG, optimizerBufferCount } from '../src/train/optimizer.js';
 import type { OptimizerConfig } from '../src/train/optimizer-api.js';
 import { TRAINING_GLIBC_TUNABLES } from '../src/train/malloc-tunables.js';
+import { relaunchEnv } from '../src/cli/relaunch.js';
 import { benchFlags } from './flags.js';
 import { writeDocSection } from './doc-section.js';
 import { higherPeak, measurePeak, percentOfPeak } from './peak.js';
@@ -140,8 +141,8 @@ function runChild(a: ReturnType<typeof args>, i: number, backend: TrainBackendNa
   const self = fileURLToPath(import.meta.url);
   const flags = ['--child', '--backend', backend, '--batch', String(a.batches[i]), '--warmup', String(a.warmup[i]), '--steps', String(a.steps[i]),
     '--threads', String(a.threads), '--lr', String(a.lr), '--seed', String(a.seed), ...(a.winograd ? ['--winograd', a.winograd] : []), ...(a.winogradTile ? ['--winograd-tile', String(a.winogradTile)] : [])];
-  // The malloc settings `c3d train` runs with (src/cli/relaunch.ts), unless the caller set their own.
-  const env = process.platform === 'linux' && process.env.GLIBC_TUNABLES === undefined ? { ...process.env, GLIBC_TUNABLES: TRAINING_GLIBC_TUNABLES } : process.env;
+  // The environment `c3d train` runs its training in (src/cli/relaunch.ts: glibc's malloc settings).
+  const env = relaunchEnv('train', process.env, process.platform) ?? process.env;
   const r = spawnSync(process.execPath, [self, ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20, env });
   if (r.status !== 0) throw new Error(`bench child ${backend} batch ${a.batches[i]} failed (exit ${r.status ?? r.signal}; its error is above)`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Result;

@@ -30,6 +30,12 @@ for (const tiling of [F2_3, F4_3] as WinogradTiling[]) {
       const u = tiling.g.map((row) => dot(row, g));
       const y = tiling.at.map((row) => dot(row, v.map((vk, k) => vk * u[k]!)));
       for (let i = 0; i < m; i++) assert.ok(Math.abs(y[i]! - dot(g, d.slice(i, i + 3))) < 1e-12, `y${i}`);
+      // G's row k is a multiple of column k of the tap pattern (the weight gradient folds that factor into E_k).
+      for (let k = 0; k < n; k++) {
+        const first = tiling.g[k]!.findIndex((v) => v !== 0);
+        const f = tiling.g[k]![first]! / tiling.tapPattern[first]![k]!;
+        for (let a = 0; a < 3; a++) assert.ok(Math.abs(tiling.g[k]![a]! - f * tiling.tapPattern[a]![k]!) < 1e-15, `G[${k}][${a}]`);
+      }
       const e = Array.from({ length: m }, rnd);
       const ek = v.map((_, k) => dot(tiling.at.map((row) => row[k]!), e));
       const p = v.map((vk, k) => vk * ek[k]!);

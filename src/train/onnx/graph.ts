@@ -52,7 +52,7 @@ import type { Conv3dLayer, FcLayer, NetSpec, Pool3dLayer } from '../../models/sp
 import { forwardLayerNodes, onnxPoolPads } from '../../io/onnx-export.js';
 import { attrFloat, attrInt, attrInts, attrString, DataType, encodeModel, GraphBuilder, valueInfo, type ValueInfoProto } from '../../io/onnx-graph.js';
 import { after, type Pinned } from './pin.js';
-import { winogradApplies, winogradConv, winogradKernels, winogradTiling, winogradWeightGrad, type WinogradTiling } from './winograd.js';
+import { winogradApplies, winogradConv, winogradKernels, winogradTiling, winogradWeightGrad, type WinogradConvDims, type WinogradTiling } from './winograd.js';
 
 /** Opset of the training graphs: ScatterElements-16 has reduction 'add' for overlapping pools. */
 export const TRAIN_OPSET = 17;
@@ -191,11 +191,9 @@ export function buildTrainGraph(spec: NetSpec, opts: TrainGraphOptions = {}): Tr
         routes.set(l.name, opts.weightGrad?.[l.name] ?? chooseWeightGradRoute(l, info.inShape));
         if (wino) {
           winogradLayers.set(l.name, wino.m);
-          const [c, len, h, w] = info.inShape as [number, number, number, number];
-          const [, kh, kw] = l.kernel;
-          const kernels = winogradKernels(g, wino, `${l.name}.weight`, l.out, c, kh, kw, false, l.name, (v) => g.int64(v));
-          const y = winogradConv(g, wino, cur, kernels, `${l.name}.bias`, { c, l: len, h, w, o: l.out, kh, kw, ph: l.pad[1], pw: l.pad[2] }, l.name);
-          g.rename(y, out);
+          const d = winogradDims(l, info);
+          const kernels = winogradKernels(g, wino, `${l.name}.weight`, d.o, d.c, d.kh, d.kw, false, l.name, (v) => g.int64(v));
+          g.rename(winogradConv(g, wino, cur, kernels, `${l.name}.bias`, d, l.name), out);
         } else {
           g.add(forwardLayerNodes(l, cur, out, info.inShape, info.outShape));
         }
@@ -391,7 +389,7 @@ function backwardNodes(g: GraphBuilder, s: Saved, dy: string, routes: ReadonlyMa
       const db = emitGrad(g, `${l.name}.bias`, g.op('ReduceSum', [dy, g.int64([0, 2, 3, 4])], `${l.name}:db`, [attrInt('keepdims', 0)]));
       const route = routes.get(l.name)!;
       const dwPinned = after(g, db, `${l.name}:dw`);
-      // A Winograd layer's weight gradient is F(3, 2) in time when it takes the 'rows' route.
+      // A Winograd layer's weight gradient is F(3, m) in time when it takes the 'rows' route.
       const dw = emitGrad(g, `${l.name}.weight`, s.winograd && route === 'rows'
         ? winogradConvWeightGrad(g, s.winograd, l, s.info, s.x, dy, chunkBytes, dwPinned)
         : convWeightGrad(g, s.layer, s.info, s.x, dy, route, chunkBytes, dwPinned));
@@ -432,7 +430,6 @@ function reluGrad(g: GraphBuilder, dy: string, y: string): string {
   return g.op('Mul', [dy, positive], `${y}:relu_dx`);
 }
 
-
 /**
  * Whether conv layer `l` runs as Winograd in time under 'auto': where both sides have ≥ 32
  * channels. Measured in the C3D training graph (2 threads, batch 2, per layer): faster on conv2a …
@@ -446,10 +443,15 @@ export function chooseWinograd(l: Conv3dLayer, inShape: readonly number[]): bool
 
 function useWinograd(mode: 'auto' | 'all' | 'none', l: Conv3dLayer, info: LayerInfo): boolean {
   if (mode === 'none' || !winogradApplies(l.kernel, l.pad, l.stride, info.inShape[1]!)) return false;
+  // The input gradient is the same kind of convolution (time pad k − 1 − p = 1, spatial pads k − 1 − p ≥ 0).
   if (l.pad[1]! > l.kernel[1]! - 1 || l.pad[2]! > l.kernel[2]! - 1) return false;
-  // The input gradient is the same kind of convolution (time pad k − 1 − p = 1) over the output's frames.
-  if (info.outShape[1] !== info.inShape[1]) return false;
   return mode === 'all' || chooseWinograd(l, info.inShape);
+}
+
+/** The forward convolution of a Winograd layer as winograd.ts describes it (also its weight gradient's). */
+function winogradDims(l: Conv3dLayer, info: LayerInfo): WinogradConvDims {
+  const [c, len, h, w] = info.inShape as [number, number, number, number];
+  return { c, l: len, h, w, o: l.out, kh: l.kernel[1], kw: l.kernel[2], ph: l.pad[1], pw: l.pad[2] };
 }
 
 /** dL/dx of a conv as Winograd F(m, 3) in time: the flipped, transposed kernels over g (stride 1, pad k − 1 − p). */
@@ -660,12 +662,11 @@ function rowsWeightGradGemm(g: GraphBuilder, geo: ConvGeometry, x: string, dy: s
  * weight gradients on the 'rows' route over 1/m of the frames each, combined per tap.
  */
 function winogradConvWeightGrad(g: GraphBuilder, tiling: WinogradTiling, l: Conv3dLayer, info: LayerInfo, x: string, dy: string, chunkBytes: number, pinned: Pinned): string {
-  const [c, len, h, w] = info.inShape as [number, number, number, number];
-  const [o, , ho, wo] = info.outShape as [number, number, number, number];
-  const [, kh, kw] = l.kernel;
-  const [, ph, pw] = l.pad;
-  const t = len / tiling.m;
-  const dwT = winogradWeightGrad(g, tiling, x, dy, { c, l: len, h, w, o, kh, kw, ph, pw }, pinned, `${l.name}:dw`, (k, v, e, dep) => {
+  const d = winogradDims(l, info);
+  const { c, h, w, o, kh, kw, ph, pw } = d;
+  const [ho, wo] = info.outShape.slice(2) as [number, number];
+  const t = d.l / tiling.m;
+  const dwT = winogradWeightGrad(g, tiling, x, dy, d, pinned, `${l.name}:dw`, (k, v, e, dep) => {
     const geo: ConvGeometry = { name: `${l.name}:dw${k}`, c, o, kernel: [1, kh, kw], pad: [0, ph, pw], stride: [1, 1, 1], li: t, hp: h + 2 * ph, wp: w + 2 * pw, lo: t, ho, wo };
     return rowsWeightGradGemm(g, geo, v, e, chunkBytes, dep);
   });

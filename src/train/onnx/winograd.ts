@@ -28,6 +28,11 @@ export interface WinogradTiling {
   g: readonly (readonly number[])[];
   /** Aᵀ (m × n): y_i = Σ_k Aᵀ[i][k] M_k. Columns 1 and 2 (and 3 and 4) are ± each other: summed and subtracted once. */
   at: readonly (readonly number[])[];
+  /**
+   * Gᵀ (3 × n) with column k divided by f_k, G's row k over its first non-zero entry here: the weight
+   * gradient's taps then follow Aᵀ's ± pattern and f_k goes into E_k's transform (winogradWeightGrad).
+   */
+  tapPattern: readonly (readonly number[])[];
 }
 
 /** F(2, 3) at the points 0, 1, −1, ∞: 4 products per 2 output frames (2/3 of the direct 6). */
@@ -36,6 +41,7 @@ export const F2_3: WinogradTiling = {
   bt: [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],
   g: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]],
   at: [[1, 1, 1, 0], [0, 1, -1, -1]],
+  tapPattern: [[1, 1, 1, 0], [0, 1, -1, 0], [0, 1, 1, 1]], // f = 1, ½, ½, 1
 };
 
 /** F(4, 3) at the points 0, ±1, ±2, ∞: 6 products per 4 output frames (1/2 of the direct 12). */
@@ -44,6 +50,7 @@ export const F4_3: WinogradTiling = {
   bt: [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
   g: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
   at: [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
+  tapPattern: [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 1]], // f = ¼, −⅙, −⅙, 1/24, 1/24, 1
 };
 
 /** Whether a conv (kernel, pad, stride per axis d, h, w) over `length` frames can run as F(2, 3) in time. */
@@ -233,7 +240,7 @@ export function winogradWeightGrad(
   const xFrames = g.op('Reshape', [x, g.int64([-1, 1, l, h, w])], `${name}:x_frames`);
   const dyFrames = g.op('Reshape', [dy, g.int64([-1, 1, l, ho, wo])], `${name}:dy_frames`);
   // f_k: G's row k over the tap pattern (its first non-zero entry over the same entry of the pattern).
-  const pattern = gPattern(tiling);
+  const pattern = tiling.tapPattern;
   const scale = tiling.g.map((row, k) => {
     const a = row.findIndex((v) => v !== 0);
     return row[a]! / pattern[a]![k]!;
@@ -246,15 +253,4 @@ export function winogradWeightGrad(
     return spatialGrad(k, v, e, dep);
   }, `${name}:p`).map((tap, a) => g.op('Reshape', [tap, g.int64([c, 1, kh * kw * o])], `${name}:tap${a}_row`));
   return g.op('Reshape', [g.op('Concat', taps, `${name}:taps`, [attrInt('axis', 1)]), g.int64([c, 3, kh, kw, o])], `${name}:dw_taps`);
-}
-
-/**
- * Gᵀ with each column k divided by f_k so that its entries follow Aᵀ's ± pattern (3 × n): for
- * F(2, 3) [[1, 1, 1, 0], [0, 1, −1, 0], [0, 1, 1, 1]] (f = 1, ½, ½, 1), for F(4, 3)
- * [[1, 1, 1, 1, 1, 0], [0, 1, −1, 2, −2, 0], [0, 1, 1, 4, 4, 1]] (f = ¼, −⅙, −⅙, 1/24, 1/24, 1).
- */
-function gPattern(tiling: WinogradTiling): number[][] {
-  return tiling.m === 2
-    ? [[1, 1, 1, 0], [0, 1, -1, 0], [0, 1, 1, 1]]
-    : [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 1]];
 }
